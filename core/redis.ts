@@ -1,0 +1,55 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { LoraError } from './errors.js';
+
+/** Hides a password in a Redis URL so that it can be printed. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** The Redis we cannot reach, named, with what to do about it. Exit code 1. */
+export class RedisUnreachableError extends LoraError {
+  constructor(url: string, reason: string, cause?: unknown) {
+    super(`cannot reach Redis at ${redactRedisUrl(url)}: ${reason}; start redis-server or set REDIS_URL`, {
+      code: 'redis-unreachable',
+      retryable: true,
+      cause,
+    });
+  }
+}
+
+/**
+ * Checks within `timeoutMs` that Redis answers PING, trying once: a CLI command must fail
+ * fast with the URL rather than retry forever.
+ */
+export async function assertRedisReachable(url: string, timeoutMs: number): Promise<void> {
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => undefined);
+  const timer = new Promise<never>((_, reject) => {
+    setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref();
+  });
+  try {
+    await Promise.race([probe.connect().then(() => probe.ping()), timer]);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new RedisUnreachableError(url, reason, error);
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** A connection for BullMQ: blocking commands need `maxRetriesPerRequest: null`. */
+export function createRedisConnection(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, ...options });
+}

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import type { RunStatus } from '../../jobs/index.js';
+import { loadSpec } from '../load-spec.js';
+import { submitSpec } from '../submit-run.js';
+import { withContext } from './cli-context.js';
+import { printRun, runJson } from './jobs-command.js';
+import { printJson } from './output.js';
+import { watchRun } from './watch-run.js';
+
+/** A short account of what a run produced, stage by stage, from the stages' results. */
+export function runSummary(status: RunStatus, storeUrl: string): string {
+  const lines = [`run ${status.id}: ${status.state}`];
+  for (const stage of status.stages) {
+    const result = stage.result as Record<string, unknown> | null;
+    if (stage.state !== 'completed' || result === null) {
+      lines.push(`  ${stage.name}: ${stage.state}${stage.error === null ? '' : ` — ${stage.error.split('\n')[0]}`}`);
+      continue;
+    }
+    const said =
+      stage.name === 'curate'
+        ? `dataset ${String(result.datasetVersion)}: ${String(result.records)} records kept, ${String(result.rejected)} rejected`
+        : typeof result.reason === 'string'
+          ? result.reason
+          : 'done';
+    lines.push(`  ${stage.name}: ${said}`);
+  }
+  lines.push(`artifacts: ${storeUrl}/runs/${status.id}/`);
+  return lines.join('\n');
+}
+
+/** `lora run SPEC`: runs a pipeline here and now, with workers in this process, and prints a summary. */
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a pipeline spec end to end with workers in this process (the embedded setup), then print a summary')
+    .argument('<spec>', 'path of the pipeline spec')
+    .option('--force', 'run again even when this spec has run before')
+    .option('--json', 'print the finished run as JSON')
+    .action(
+      withContext(async (context, specPath: string, options: { force?: boolean; json?: boolean }) => {
+        const spec = await loadSpec(specPath);
+        const runtime = await context.runtime();
+        const workers = await runtime.startWorkers();
+        await workers.ready();
+        const submitted = await submitSpec(spec, specPath, runtime, options.force);
+        if (!options.json) process.stdout.write(`${submitted.created ? 'running' : 'already ran'} ${submitted.runId} with workers in this process\n`);
+        const final = await watchRun(runtime.client, submitted.runId, { output: options.json ? process.stderr : process.stdout });
+        if (options.json) printJson(runJson(final));
+        else {
+          printRun(final);
+          process.stdout.write(`${runSummary(final, runtime.store.url)}\n`);
+        }
+        process.exitCode = final.state === 'completed' ? 0 : 1;
+      }),
+    );
+}

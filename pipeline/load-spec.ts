@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import { UsageError, fromZodIssues, formatIssues, type ValidationIssue } from '../core/index.js';
+import { pipelineSpec, type PipelineSpec } from './pipeline-spec.js';
+
+/** The 1-based line of the YAML/JSON node at `path`, when the document has one there. */
+function lineOf(document: ReturnType<typeof parseDocument>, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const node = document.getIn(path.slice(0, depth) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    if (node?.range !== undefined) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/** Parses and validates a pipeline spec (YAML or JSON), reporting every problem with its line and path. Exit code 2 on failure. */
+export function parseSpec(text: string, subject: string): PipelineSpec {
+  const counter = new LineCounter();
+  const document = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  if (document.errors.length > 0) {
+    const issues: ValidationIssue[] = document.errors.map((error) => ({
+      line: counter.linePos(error.pos[0]).line,
+      path: '',
+      code: 'syntax',
+      message: `must be valid YAML or JSON: ${error.message.split('\n')[0]}`,
+    }));
+    throw new UsageError(`invalid pipeline spec:\n${formatIssues(subject, issues)}`, { code: 'spec-invalid', issues });
+  }
+  const value: unknown = document.toJS();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UsageError(`invalid pipeline spec:\n${subject}: must be a mapping of keys (schemaVersion, name, dataset, ...), got ${value === null ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value}`, {
+      code: 'spec-invalid',
+    });
+  }
+  const parsed = pipelineSpec.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.flatMap((zodIssue) =>
+    fromZodIssues([zodIssue], value).map((issue, index) => {
+      const path = zodIssue.code === 'unrecognized_keys' ? [...zodIssue.path, zodIssue.keys[index]!] : zodIssue.path;
+      return { ...issue, line: lineOf(document, counter, path) };
+    }),
+  );
+  throw new UsageError(`invalid pipeline spec:\n${formatIssues(subject, issues)}`, { code: 'spec-invalid', issues });
+}
+
+/** Reads a pipeline spec file. */
+export async function loadSpec(path: string): Promise<PipelineSpec> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`pipeline spec ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass the path of a YAML or JSON spec`, {
+      code: 'spec-unreadable',
+    });
+  }
+  return parseSpec(text, path);
+}

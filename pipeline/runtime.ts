@@ -1,0 +1,64 @@
+import type { Redis } from 'ioredis';
+import {
+  assertRedisReachable,
+  createRedisConnection,
+  openStore,
+  type ArtifactStore,
+  type LoraConfig,
+  type Logger,
+} from '../core/index.js';
+import { PipelineClient, startStageWorkers, type StageWorkers } from '../jobs/index.js';
+import type { StageName } from '../core/index.js';
+import { createPipelineRegistry } from './stages.js';
+
+/** Everything a command talks to: Redis, the store and the pipeline client. Close it when done. */
+export interface Runtime {
+  config: LoraConfig;
+  log: Logger;
+  connection: Redis;
+  store: ArtifactStore;
+  client: PipelineClient;
+  /** Starts workers for the pipeline's stages in this process. */
+  startWorkers(options?: { queues?: StageName[]; concurrency?: number }): Promise<StageWorkers>;
+  close(): Promise<void>;
+}
+
+/** Connects to Redis (failing within the configured timeout, naming the URL) and opens the store. */
+export async function openRuntime(config: LoraConfig, log: Logger): Promise<Runtime> {
+  await assertRedisReachable(config.redis.url, config.redis.connectTimeoutMs);
+  const connection = createRedisConnection(config.redis.url);
+  connection.on('error', (error) => log.warn({ err: error }, `Redis connection error: ${error.message}`));
+  const store = openStore(config.store);
+  const client = new PipelineClient({ connection, prefix: config.redis.prefix, attempts: config.jobs.attempts, backoffMs: config.jobs.backoffMs });
+  const workers: StageWorkers[] = [];
+  return {
+    config,
+    log,
+    connection,
+    store,
+    client,
+    async startWorkers(options = {}) {
+      const started = await startStageWorkers({
+        connection,
+        prefix: config.redis.prefix,
+        registry: createPipelineRegistry(),
+        store,
+        log,
+        logLevel: config.log.level,
+        queues: options.queues,
+        concurrency: options.concurrency ?? config.worker.concurrency,
+        lockDurationMs: config.worker.lockDurationMs,
+        stalledIntervalMs: config.worker.stalledIntervalMs,
+        maxStalledCount: config.worker.maxStalledCount,
+      });
+      workers.push(started);
+      return started;
+    },
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await client.close();
+      await store.close();
+      connection.disconnect();
+    },
+  };
+}
