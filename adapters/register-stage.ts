@@ -13,7 +13,7 @@ export interface EvalOutcome {
  */
 async function register(input: { runId: string; params: PromotionPolicy; previous: EvalOutcome }, context: StageContext): Promise<RegisterResult> {
   const { params, previous } = input;
-  const reason = previous.verdict === 'NOT_EVALUATED' ? `not registered: ${previous.reason}` : 'not registered: the adapter registry is not built yet';
+  const reason = previous.verdict === 'NOT_EVALUATED' ? 'not registered: the eval verdict is NOT_EVALUATED' : 'not registered: the adapter registry is not built yet';
   context.log.info({ adapterName: params.adapterName, verdict: previous.verdict }, reason);
   await context.progress({ fraction: 1, message: 'nothing registered' });
   return { schemaVersion: 1, registered: false, adapterName: params.adapterName, version: null, promoted: false, reason, verdict: previous.verdict };

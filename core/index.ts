@@ -7,6 +7,7 @@ export { loadConfig, resolveConfig, environmentSources, setPath, type ConfigSour
 export { createLogger, createTeeLogger, stderrDestination, redactPaths, type Logger, type LoggerOptions } from './logger.js';
 export { readAll } from './streams.js';
 export { assertRedisReachable, createRedisConnection, redactRedisUrl, RedisUnreachableError } from './redis.js';
+export { resolveRedisTarget, defaultRedisUrl } from './private-redis.js';
 export { stageNames, type StageName, type StageProgress, type StageContext, type StageInput, type StageDefinition, type AnyStageDefinition } from './stage.js';
 export type { ArtifactStore, ObjectBody, ObjectInfo } from './store/artifact-store.js';
 export { StoreError } from './store/store-error.js';

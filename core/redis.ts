@@ -35,14 +35,15 @@ export async function assertRedisReachable(url: string, timeoutMs: number): Prom
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  probe.on('error', () => undefined);
+  let lastError: NodeJS.ErrnoException | undefined;
+  probe.on('error', (error: NodeJS.ErrnoException) => (lastError = error));
   const timer = new Promise<never>((_, reject) => {
     setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref();
   });
   try {
     await Promise.race([probe.connect().then(() => probe.ping()), timer]);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const reason = lastError?.code ?? (error as NodeJS.ErrnoException).code ?? lastError?.message ?? (error as Error).message;
     throw new RedisUnreachableError(url, reason, error);
   } finally {
     probe.disconnect();

@@ -8,7 +8,7 @@ import { evalParams, evalResult, type EvalParams, type EvalResult } from './eval
  */
 async function evaluate(input: { params: EvalParams; previous: TrainResult }, context: StageContext): Promise<EvalResult> {
   const { params, previous } = input;
-  const reason = previous.adapter === null ? `nothing to evaluate: ${previous.reason}` : 'the evaluator is not built yet';
+  const reason = previous.adapter === null ? 'not evaluated: the train stage produced no adapter' : 'not evaluated: the evaluator is not built yet';
   context.log.info({ baseline: params.baseline }, reason);
   await context.progress({ fraction: 1, message: 'not evaluated' });
   return { schemaVersion: 1, verdict: 'NOT_EVALUATED', reason, baseline: params.baseline, datasetVersion: previous.datasetVersion, reportKey: null };

@@ -1,15 +1,28 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
 import { UsageError, fromZodIssues, formatIssues, type ValidationIssue } from '../core/index.js';
 import { pipelineSpec, type PipelineSpec } from './pipeline-spec.js';
 
-/** The 1-based line of the YAML/JSON node at `path`, when the document has one there. */
+/** The 1-based line of the deepest key on `path` that the document has: the key itself, or the parent of a missing one. */
 function lineOf(document: ReturnType<typeof parseDocument>, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
-  for (let depth = path.length; depth >= 0; depth -= 1) {
-    const node = document.getIn(path.slice(0, depth) as unknown[], true) as { range?: [number, number, number] } | undefined;
-    if (node?.range !== undefined) return counter.linePos(node.range[0]).line;
+  let node: unknown = document.contents;
+  let line = isNode(node) && node.range !== undefined && node.range !== null ? counter.linePos(node.range[0]).line : undefined;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      if (pair === undefined) break;
+      if (isNode(pair.key) && pair.key.range) line = counter.linePos(pair.key.range[0]).line;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment];
+      if (!isNode(item)) break;
+      if (item.range) line = counter.linePos(item.range[0]).line;
+      node = item;
+    } else {
+      break;
+    }
   }
-  return undefined;
+  return line;
 }
 
 /** Parses and validates a pipeline spec (YAML or JSON), reporting every problem with its line and path. Exit code 2 on failure. */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import {
-  assertRedisReachable,
   createRedisConnection,
+  resolveRedisTarget,
   openStore,
   type ArtifactStore,
   type LoraConfig,
@@ -23,10 +23,10 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Connects to Redis (failing within the configured timeout, naming the URL) and opens the store. */
+/** Connects to Redis (a private one for the embedded default; else failing within the timeout, naming the URL) and opens the store. */
 export async function openRuntime(config: LoraConfig, log: Logger): Promise<Runtime> {
-  await assertRedisReachable(config.redis.url, config.redis.connectTimeoutMs);
-  const connection = createRedisConnection(config.redis.url);
+  const target = await resolveRedisTarget(config.redis.url, config.redis.connectTimeoutMs, log);
+  const connection = createRedisConnection(target);
   connection.on('error', (error) => log.warn({ err: error }, `Redis connection error: ${error.message}`));
   const store = openStore(config.store);
   const client = new PipelineClient({ connection, prefix: config.redis.prefix, attempts: config.jobs.attempts, backoffMs: config.jobs.backoffMs });

@@ -1,9 +1,7 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { ArtifactStore, ObjectBody, ObjectInfo } from './artifact-store.js';
 import { StoreError } from './store-error.js';
@@ -11,6 +9,17 @@ import { assertValidKey, assertValidPrefix } from './store-keys.js';
 
 /** Where half-written files wait before they are renamed into place; never a key. */
 const scratchFolder = '.tmp';
+
+/** Opens a new file for writing, creating its folder when missing. */
+async function openCreating(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dirname(path), { recursive: true });
+    return open(path, 'wx');
+  }
+}
 
 /** Maps a file-system error to a store error that says what to do about it. */
 function storeErrorFrom(error: unknown, action: string, key: string): StoreError {
@@ -78,28 +87,38 @@ export class FileStore implements ArtifactStore {
   }
 
   async put(key: string, body: ObjectBody): Promise<ObjectInfo> {
+    await this.write(key, body);
+    const info = await this.head(key);
+    if (info === undefined) throw new StoreError(`store object ${JSON.stringify(key)} vanished right after it was written`, { code: 'io-error', key });
+    return info;
+  }
+
+  /** Writes to a scratch file, flushes it to disk, then renames it over the target: all or nothing. */
+  private async write(key: string, body: ObjectBody): Promise<void> {
     const target = this.pathOf(key);
     const scratch = join(this.root, scratchFolder, `${randomBytes(12).toString('hex')}.partial`);
     try {
-      await mkdir(dirname(scratch), { recursive: true });
-      await mkdir(dirname(target), { recursive: true });
-      const source = body instanceof Readable ? body : Readable.from([typeof body === 'string' ? Buffer.from(body) : body]);
-      await pipeline(source, createWriteStream(scratch, { flags: 'wx' }));
-      const handle = await open(scratch, 'r+');
+      const handle = await openCreating(scratch);
       try {
+        if (body instanceof Readable) {
+          for await (const chunk of body) await handle.write(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array));
+        } else {
+          await handle.writeFile(typeof body === 'string' ? Buffer.from(body) : body);
+        }
         await handle.datasync();
       } finally {
         await handle.close();
       }
-      await rename(scratch, target);
+      await rename(scratch, target).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        await mkdir(dirname(target), { recursive: true });
+        await rename(scratch, target);
+      });
     } catch (error) {
       await rm(scratch, { force: true }).catch(() => undefined);
       if (error instanceof StoreError) throw error;
       throw storeErrorFrom(error, 'write', key);
     }
-    const info = await this.head(key);
-    if (info === undefined) throw new StoreError(`store object ${JSON.stringify(key)} vanished right after it was written`, { code: 'io-error', key });
-    return info;
   }
 
   async get(key: string): Promise<Readable> {
@@ -160,7 +179,7 @@ export class FileStore implements ArtifactStore {
   }
 
   async writeJson(key: string, value: unknown): Promise<void> {
-    await this.put(key, `${JSON.stringify(value, null, 2)}\n`);
+    await this.write(key, `${JSON.stringify(value, null, 2)}\n`);
   }
 
   async readJson(key: string): Promise<unknown> {

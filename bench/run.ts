@@ -1,0 +1,13 @@
+// `npm run bench -- NAME`: runs one benchmark and prints its figures.
+import { benchJobs } from './jobs-bench.js';
+
+const benchmarks = new Map<string, (args: string[]) => Promise<void>>([['jobs', benchJobs]]);
+
+const [name, ...args] = process.argv.slice(2);
+const benchmark = name === undefined ? undefined : benchmarks.get(name);
+if (benchmark === undefined) {
+  process.stderr.write(`usage: npm run bench -- NAME [options]; NAME is one of ${[...benchmarks.keys()].join(', ')}\n`);
+  process.exitCode = 2;
+} else {
+  await benchmark(args);
+}

@@ -1,0 +1,86 @@
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileStore } from '../../core/index.js';
+import { removePrefix, testConnection, testPrefix } from '../support/redis-test.js';
+import { runCli, spawnCli } from '../support/cli.js';
+
+describe('lora CLI with a worker on real Redis', () => {
+  let folder: string;
+  let env: NodeJS.ProcessEnv;
+  const prefix = testPrefix();
+
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'lora-cli-run-'));
+    await cp('examples/support-triage', join(folder, 'spec'), { recursive: true });
+    env = { LORA_REDIS_PREFIX: prefix, LORA_STORE: `file://${join(folder, 'store')}` };
+  });
+
+  afterAll(async () => {
+    const connection = testConnection();
+    await removePrefix(connection, prefix);
+    connection.disconnect();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('submits a spec, waits for it, shows it, and stops the worker gracefully on SIGTERM', async () => {
+    const worker = spawnCli(['worker', '--concurrency', '2'], { ...env, LORA_LOG_LEVEL: 'info' });
+    let workerLog = '';
+    const ready = new Promise<void>((resolve) => {
+      createInterface({ input: worker.stderr! }).on('line', (line) => {
+        workerLog += `${line}\n`;
+        if (line.includes('"event":"worker-start"')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
+    await ready;
+
+    const spec = join(folder, 'spec', 'pipeline.yaml');
+    const submitted = await runCli(['jobs', 'submit', spec, '--wait', '--json'], env);
+    expect(submitted.code).toBe(0);
+    const { runId, state, created } = JSON.parse(submitted.stdout) as { runId: string; state: string; created: boolean };
+    expect(runId).toMatch(/^run-[0-9a-f]{16}$/);
+    expect(state).toBe('completed');
+    expect(created).toBe(true);
+
+    const again = await runCli(['jobs', 'submit', spec, '--json'], env);
+    expect(JSON.parse(again.stdout)).toEqual({ runId, state: 'completed', created: false });
+
+    const shown = JSON.parse((await runCli(['jobs', 'show', runId, '--json'], env)).stdout) as {
+      id: string;
+      state: string;
+      stages: Array<{ name: string; state: string; progress: unknown; result: Record<string, unknown>; error: unknown }>;
+    };
+    expect(shown).toMatchObject({ id: runId, state: 'completed' });
+    expect(shown.stages.map((stage) => stage.name)).toEqual(['curate', 'train', 'eval', 'register']);
+    for (const stage of shown.stages) expect(Object.keys(stage)).toEqual(expect.arrayContaining(['name', 'state', 'progress', 'result', 'error']));
+    expect(shown.stages[0]!.result).toMatchObject({ records: 120, rejected: 2 });
+    expect(shown.stages[1]!.result).toMatchObject({ adapter: null, plan: { examples: 120, epochs: 3, batchSize: 8, totalSteps: 45 } });
+
+    const listed = JSON.parse((await runCli(['jobs', 'list', '--json', '--state', 'completed'], env)).stdout) as Array<{ id: string }>;
+    expect(listed.map((run) => run.id)).toEqual([runId]);
+
+    const logs = await runCli(['jobs', 'logs', runId], env);
+    expect(logs.stdout).toContain('[curate]');
+    expect(logs.stdout).toContain('dataset validated');
+
+    const store = new FileStore(join(folder, 'store'));
+    const curate = shown.stages[0]!.result as { manifestKey: string };
+    expect(await store.readJson(curate.manifestKey)).toMatchObject({ counts: { read: 122, kept: 120, rejected: 2 }, issuesByCode: { invalid_value: 1, 'invalid-json': 1 } });
+    expect((await readdir(join(folder, 'store', 'runs', runId, 'stages'))).sort()).toEqual(['curate.json', 'eval.json', 'register.json', 'train.json']);
+
+    worker.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(workerLog).toContain('"event":"worker-end"');
+  });
+
+  it('runs a whole pipeline in one process with `lora run` and prints a summary', async () => {
+    const result = await runCli(['run', join(folder, 'spec', 'pipeline.yaml'), '--force'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/curate: dataset ds-[0-9a-f]{16}: 120 records kept, 2 rejected/);
+    expect(result.stdout).toContain('train: no trainer is built yet');
+    expect(result.stdout).toContain(`artifacts: file://${join(folder, 'store')}/runs/`);
+  });
+});
