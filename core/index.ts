@@ -4,7 +4,7 @@ export { LoraError, ConfigError, UsageError, InputError, isRetryable, formatIssu
 export { fromZodIssues, formatPath, describeValue } from './zod-issues.js';
 export { loraConfig, logLevels, type LoraConfig, type ConfigLayer } from './config-schema.js';
 export { loadConfig, resolveConfig, environmentSources, setPath, type ConfigSource, type LoadConfigOptions } from './config.js';
-export { createLogger, createTeeLogger, stderrDestination, redactPaths, type Logger, type LoggerOptions } from './logger.js';
+export { createLogger, createTeeLogger, stderrDestination, redactSecrets, type Logger, type LoggerOptions } from './logger.js';
 export { readAll } from './streams.js';
 export { assertRedisReachable, createRedisConnection, redactRedisUrl, RedisUnreachableError } from './redis.js';
 export { resolveRedisTarget, defaultRedisUrl } from './private-redis.js';

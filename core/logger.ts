@@ -4,24 +4,34 @@ import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
-/** Fields never written to a log, wherever they sit in the first three levels of an object. */
-const secretKeys = [
-  'apiKey',
-  'api_key',
-  'authorization',
-  'Authorization',
-  'secretAccessKey',
-  'sessionToken',
-  'password',
-  'token',
-  'OPENAI_API_KEY',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'HF_TOKEN',
-];
+/** Keys whose values are never written to a log, at any depth (compared without case, "-" or "_"). */
+const secretKeys = new Set(
+  ['apiKey', 'authorization', 'proxyAuthorization', 'secretAccessKey', 'sessionToken', 'password', 'token', 'accessToken', 'openaiApiKey', 'awsSecretAccessKey', 'awsSessionToken', 'hfToken', 'cookie', 'xApiKey'].map(
+    (key) => key.toLowerCase(),
+  ),
+);
 
-/** pino redact paths for every secret key at the top level and up to two levels down. */
-export const redactPaths: string[] = secretKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+const censor = '[redacted]';
+
+function isSecretKey(key: string): boolean {
+  return secretKeys.has(key.replace(/[-_]/g, '').toLowerCase());
+}
+
+/** A copy of `value` with every secret-named field replaced, however deep; also hides passwords in URLs. */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]+@/gi, `$1${censor}@`);
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) copy[key] = isSecretKey(key) ? censor : redactSecrets(inner, depth + 1);
+  return copy;
+}
+
+/** pino options shared by every logger: the level and the redaction of secrets. */
+function loggerOptions(level: LevelWithSilent) {
+  return { level, formatters: { log: (object: Record<string, unknown>) => redactSecrets(object) as Record<string, unknown> } };
+}
 
 /** Options of the process logger: level, and whether stderr is a terminal a person reads. */
 export interface LoggerOptions {
@@ -41,7 +51,7 @@ export function stderrDestination(usePretty: boolean = Boolean(process.stderr.is
 /** The process logger: JSON on stderr, pretty on a TTY, secrets redacted. */
 export function createLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? stderrDestination(options.pretty);
-  return pino({ level: options.level, redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
+  return pino(loggerOptions(options.level), destination);
 }
 
 /**
@@ -61,7 +71,7 @@ export function createTeeLogger(
     },
   });
   return pino(
-    { level, redact: { paths: redactPaths, censor: '[redacted]' } },
+    loggerOptions(level),
     multistream([
       { stream: destination, level },
       { stream: sinkStream, level },

@@ -26,6 +26,8 @@ export interface SubmitRequest {
   plan: StagePlanEntry[];
   /** Run again even when the same spec has run before. */
   force?: boolean;
+  /** What else sets a run apart besides its spec, such as the store it writes to. */
+  scope?: string;
 }
 
 /** What `submit` did: the run id, its state, and whether a new run was created. */
@@ -43,9 +45,9 @@ export interface PipelineClientOptions {
   backoffMs: number;
 }
 
-/** The run id of a spec: the same spec always gets the same id. */
-export function runIdOf(spec: unknown): string {
-  return `run-${sha256Hex(canonicalJson(spec)).slice(0, 16)}`;
+/** The run id of a spec (and scope): the same spec always gets the same id. */
+export function runIdOf(spec: unknown, scope = ''): string {
+  return `run-${sha256Hex(canonicalJson({ spec, scope })).slice(0, 16)}`;
 }
 
 function stageStateOf(bullState: string, failedReason: string | undefined, cancelled: boolean): RunState {
@@ -93,7 +95,7 @@ export class PipelineClient {
   /** Submits a run as a flow in which each stage waits for the one before; a spec already run is not run again unless forced. */
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const redis = this.options.connection;
-    const baseId = runIdOf(request.spec);
+    const baseId = runIdOf(request.spec, request.scope);
     const runId = request.force ? `${baseId}-r${(await redis.incr(this.keys.forceCounter(baseId))) + 1}` : baseId;
     const record: RunRecord = {
       schemaVersion: 1,

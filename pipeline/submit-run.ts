@@ -8,7 +8,7 @@ import { stagePlan, type PipelineSpec } from './pipeline-spec.js';
 /**
  * Makes a spec runnable on any worker: a local dataset file (relative to the spec's folder) is
  * uploaded to the store, content-addressed, and the spec names it as `store:KEY`. The run id is
- * derived from this resolved spec, so a changed dataset file makes a new run.
+ * derived from this resolved spec and the store's URL, so a changed dataset file or another store makes a new run.
  */
 export async function resolveSpec(spec: PipelineSpec, specPath: string, store: ArtifactStore): Promise<PipelineSpec> {
   const source = spec.dataset.source;
@@ -32,5 +32,5 @@ export async function submitSpec(
   force = false,
 ): Promise<SubmitResult> {
   const resolved = await resolveSpec(spec, specPath, services.store);
-  return services.client.submit({ name: resolved.name, spec: resolved, plan: stagePlan(resolved), force });
+  return services.client.submit({ name: resolved.name, spec: resolved, plan: stagePlan(resolved), force, scope: services.store.url });
 }

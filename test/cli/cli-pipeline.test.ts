@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -70,6 +70,17 @@ describe('lora CLI with a worker on real Redis', () => {
     const curate = shown.stages[0]!.result as { manifestKey: string };
     expect(await store.readJson(curate.manifestKey)).toMatchObject({ counts: { read: 122, kept: 120, rejected: 2 }, issuesByCode: { invalid_value: 1, 'invalid-json': 1 } });
     expect((await readdir(join(folder, 'store', 'runs', runId, 'stages'))).sort()).toEqual(['curate.json', 'eval.json', 'register.json', 'train.json']);
+
+    const broken = join(folder, 'spec', 'broken.yaml');
+    await writeFile(join(folder, 'spec', 'broken.jsonl'), '{"messages": [{"role": "bot", "content": "hi"}]}\nnot json\n');
+    await writeFile(broken, 'schemaVersion: 1\nname: broken\ndataset:\n  source: broken.jsonl\n');
+    const failed = await runCli(['jobs', 'submit', broken, '--wait', '--json'], env);
+    expect(failed.code).toBe(1);
+    const failedRun = JSON.parse(failed.stdout) as { runId: string; state: string };
+    expect(failedRun.state).toBe('failed');
+    const failedShown = JSON.parse((await runCli(['jobs', 'show', failedRun.runId, '--json'], env)).stdout) as { stages: Array<{ state: string; error: string | null; attempts: number }> };
+    expect(failedShown.stages[0]).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(failedShown.stages[0]!.error).toContain('has no valid records (2 rejected');
 
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);
