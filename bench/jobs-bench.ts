@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { FileStore, createRedisConnection, stageNames, type AnyStageDefinition } from '../core/index.js';
 import { PipelineClient, StageRegistry, startStageWorkers, stageJobId } from '../jobs/index.js';
 import { quantile } from './stats.js';
+import { removePrefix } from '../test/support/redis-test.js';
 
 const processorResult = z.object({ schemaVersion: z.literal(1), processorMs: z.number() });
 
@@ -133,12 +134,7 @@ export async function benchJobs(args: string[]): Promise<void> {
     await events.close();
     await workers.close();
     await client.close();
-    let cursor = '0';
-    do {
-      const [next, keys] = await connection.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await connection.del(...keys);
-    } while (cursor !== '0');
+    await removePrefix(connection, prefix);
     connection.disconnect();
     await rm(storeRoot, { recursive: true, force: true });
   }

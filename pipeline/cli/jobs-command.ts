@@ -134,29 +134,22 @@ export function registerJobsCommand(program: Command): void {
       }),
     );
 
-  jobs
-    .command('cancel')
-    .description('cancel a run: the running stage is aborted and later stages never start')
-    .argument('<id>', 'run id')
-    .option('--json', 'print the run as JSON')
-    .action(
-      withContext(async (context, id: string, options: { json?: boolean }) => {
-        const status = await (await context.runtime()).client.cancel(id);
-        if (options.json) printJson(runJson(status));
-        else process.stdout.write(`cancelled run ${id}\n`);
-      }),
-    );
-
-  jobs
-    .command('retry')
-    .description('retry a failed or cancelled run from the stage that stopped it')
-    .argument('<id>', 'run id')
-    .option('--json', 'print the run as JSON')
-    .action(
-      withContext(async (context, id: string, options: { json?: boolean }) => {
-        const status = await (await context.runtime()).client.retry(id);
-        if (options.json) printJson(runJson(status));
-        else process.stdout.write(`retrying run ${id}\n`);
-      }),
-    );
+  const controls = [
+    { name: 'cancel', description: 'cancel a run: the running stage is aborted and later stages never start', done: 'cancelled' },
+    { name: 'retry', description: 'retry a failed or cancelled run from the stage that stopped it', done: 'retrying' },
+  ] as const;
+  for (const control of controls) {
+    jobs
+      .command(control.name)
+      .description(control.description)
+      .argument('<id>', 'run id')
+      .option('--json', 'print the run as JSON')
+      .action(
+        withContext(async (context, id: string, options: { json?: boolean }) => {
+          const status = await (await context.runtime()).client[control.name](id);
+          if (options.json) printJson(runJson(status));
+          else process.stdout.write(`${control.done} run ${id}\n`);
+        }),
+      );
+  }
 }

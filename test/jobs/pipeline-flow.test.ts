@@ -2,12 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStore, InputError } from '../../core/index.js';
-import { PipelineClient, StageRegistry, startStageWorkers, type StageWorkers } from '../../jobs/index.js';
+import { PipelineClient, type StageWorkers } from '../../jobs/index.js';
 import { finished, removePrefix, testConnection, testPrefix, waitForRun } from '../support/redis-test.js';
-import { testPlan, testStages, type TestBehaviour } from '../support/test-stages.js';
+import { startTestWorkers, testPlan, type TestBehaviour } from '../support/test-stages.js';
 
 describe('pipeline runs on BullMQ', () => {
   let connection: Redis;
@@ -32,20 +31,8 @@ describe('pipeline runs on BullMQ', () => {
     await rm(storeRoot, { recursive: true, force: true });
   });
 
-  async function startWorkers(behaviours: Parameters<typeof testStages>[0] = {}) {
-    workers = await startStageWorkers({
-      connection,
-      prefix,
-      registry: new StageRegistry(testStages(behaviours)),
-      store: new FileStore(storeRoot),
-      log: pino({ level: 'silent' }),
-      logLevel: 'silent',
-      concurrency: 2,
-      lockDurationMs: 5_000,
-      stalledIntervalMs: 5_000,
-      maxStalledCount: 1,
-    });
-    await workers.ready();
+  async function startWorkers(behaviours: Parameters<typeof startTestWorkers>[3] = {}) {
+    workers = await startTestWorkers(connection, prefix, storeRoot, behaviours, { concurrency: 2, lockDurationMs: 5_000, stalledIntervalMs: 5_000 });
   }
 
   it('runs the four stages in order and hands each result to the next', async () => {

@@ -3,12 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { FileStore } from '../../core/index.js';
-import { PipelineClient, StageRegistry, startStageWorkers } from '../../jobs/index.js';
+import { PipelineClient, type StageWorkers } from '../../jobs/index.js';
 import { finished, removePrefix, testConnection, testPrefix, testRedisUrl, waitForRun } from '../support/redis-test.js';
-import { testPlan, testStages } from '../support/test-stages.js';
+import { startTestWorkers, testPlan } from '../support/test-stages.js';
 
 describe('a worker killed mid-job', () => {
   it('leaves its job to another worker, which completes the run', async () => {
@@ -21,7 +19,7 @@ describe('a worker killed mid-job', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => doomed.on('exit', (_code, signal) => resolve(signal)));
-    let survivor: Awaited<ReturnType<typeof startStageWorkers>> | undefined;
+    let survivor: StageWorkers | undefined;
     try {
       for await (const line of createInterface({ input: doomed.stdout! })) if (line === 'ready') break;
       const { runId } = await client.submit({ name: 'crash', spec: { label: 'crash' }, plan: testPlan('crash') });
@@ -32,18 +30,7 @@ describe('a worker killed mid-job', () => {
       expect(await exited).toBe('SIGKILL');
 
       let survivorTrained = 0;
-      survivor = await startStageWorkers({
-        connection,
-        prefix,
-        registry: new StageRegistry(testStages({ train: async () => void (survivorTrained += 1) })),
-        store: new FileStore(storeRoot),
-        log: pino({ level: 'silent' }),
-        logLevel: 'silent',
-        concurrency: 1,
-        lockDurationMs: 1_000,
-        stalledIntervalMs: 500,
-        maxStalledCount: 1,
-      });
+      survivor = await startTestWorkers(connection, prefix, storeRoot, { train: async () => void (survivorTrained += 1) });
       const status = await waitForRun(client, runId, finished, 30_000);
       expect(status.state).toBe('completed');
       expect(survivorTrained).toBe(1);
