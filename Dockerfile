@@ -54,9 +54,11 @@ COPY bin ./bin
 RUN npm install --no-save --no-audit --no-fund @tensorflow/tfjs-node-gpu@4.22.0 \
  && ls node_modules/@tensorflow/tfjs-node-gpu/lib/napi-v*/tfjs_binding.node \
  && ls node_modules/@tensorflow/tfjs-node-gpu/deps/lib/libtensorflow.so* \
- || { echo "gpu-worker: @tensorflow/tfjs-node-gpu did not install its native backend" >&2; exit 1; }
+ && node -e "require('@tensorflow/tfjs-node-gpu')" \
+ || { echo "gpu-worker: @tensorflow/tfjs-node-gpu did not install or load its native backend" >&2; exit 1; }
 ENV LORA_BACKEND=tensorflow
-RUN mkdir -p /data
+RUN useradd --create-home --uid 10001 lora && mkdir -p /data && chown lora:lora /data
+USER lora
 VOLUME ["/data"]
 ENTRYPOINT ["node", "/app/bin/lora.js"]
 CMD ["worker", "--queues", "train"]

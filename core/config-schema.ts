@@ -15,7 +15,8 @@ export const loraConfig = z
         url: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
         /** Key prefix of every queue and record, so that several installations can share one Redis. */
         prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'must be letters, digits, "_" or "-"' }).default('lora'),
-        connectTimeoutMs: z.number().int().positive().default(5000),
+        /** How long a command waits for Redis before it fails, naming the URL. */
+        connectTimeoutMs: z.number().int().positive().default(3000),
       })
       .strict()
       .prefault({}),

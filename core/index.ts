@@ -6,7 +6,7 @@ export { loraConfig, logLevels, type LoraConfig, type ConfigLayer } from './conf
 export { loadConfig, resolveConfig, environmentSources, setPath, type ConfigSource, type LoadConfigOptions } from './config.js';
 export { createLogger, createTeeLogger, stderrDestination, redactSecrets, type Logger, type LoggerOptions } from './logger.js';
 export { readAll } from './streams.js';
-export { assertRedisReachable, createRedisConnection, redactRedisUrl, RedisUnreachableError } from './redis.js';
+export { assertRedisReachable, createRedisConnection, isRedisConnectionLoss, redactRedisUrl, RedisUnreachableError } from './redis.js';
 export { resolveRedisTarget, defaultRedisUrl } from './private-redis.js';
 export { stageNames, type StageName, type StageProgress, type StageContext, type StageInput, type StageDefinition, type AnyStageDefinition } from './stage.js';
 export type { ArtifactStore, ObjectBody, ObjectInfo } from './store/artifact-store.js';
@@ -16,4 +16,5 @@ export { FileStore } from './store/file-store.js';
 export { S3Store, type S3StoreOptions } from './store/s3-store.js';
 export { putBlob, blobKey, type BlobRef } from './store/blobs.js';
 export { openStore } from './store/open-store.js';
+export { createSourceOpener, type SourceOpener, type OpenedSource } from './store/open-source.js';
 export { sha256Hex, canonicalJson } from './hashing.js';

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { pino, multistream, type Logger, type DestinationStream, type LevelWithSilent } from 'pino';
+import { pino, multistream, type Logger, type DestinationStream, type LevelWithSilent, type LoggerOptions as LoggerOptionsOfPino } from 'pino';
 import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
@@ -13,6 +13,9 @@ const secretKeys = new Set(
 
 const censor = '[redacted]';
 
+/** Spellings of secret keys as they appear at the top of a log call or in `child({...})` bindings. */
+const topLevelSecretNames = ['apiKey', 'api_key', 'authorization', 'Authorization', 'token', 'password', 'secretAccessKey', 'sessionToken', 'accessToken', 'OPENAI_API_KEY', 'HF_TOKEN', 'AWS_SECRET_ACCESS_KEY'];
+
 function isSecretKey(key: string): boolean {
   return secretKeys.has(key.replace(/[-_]/g, '').toLowerCase());
 }
@@ -21,16 +24,30 @@ function isSecretKey(key: string): boolean {
 export function redactSecrets(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]+@/gi, `$1${censor}@`);
   if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (value instanceof Error) return value;
+  if (value instanceof Error) return redactSecrets(pino.stdSerializers.err(value), depth + 1);
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
   const copy: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) copy[key] = isSecretKey(key) ? censor : redactSecrets(inner, depth + 1);
   return copy;
 }
 
-/** pino options shared by every logger: the level and the redaction of secrets. */
-function loggerOptions(level: LevelWithSilent) {
-  return { level, formatters: { log: (object: Record<string, unknown>) => redactSecrets(object) as Record<string, unknown> } };
+/** pino options shared by every logger: the level, and secrets redacted from fields, bindings, errors and messages. */
+function loggerOptions(level: LevelWithSilent): LoggerOptionsOfPino {
+  const redactObject = (object: Record<string, unknown>) => redactSecrets(object) as Record<string, unknown>;
+  return {
+    level,
+    serializers: {
+      // Serializers also apply to child bindings, which formatters.log never sees.
+      ...Object.fromEntries(topLevelSecretNames.map((name) => [name, () => censor])),
+      err: (error: unknown) => redactSecrets(error instanceof Error ? pino.stdSerializers.err(error) : error),
+    },
+    formatters: { log: redactObject, bindings: redactObject },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((argument) => (typeof argument === 'string' ? redactSecrets(argument) : argument)) as Parameters<typeof method>);
+      },
+    },
+  };
 }
 
 /** Options of the process logger: level, and whether stderr is a terminal a person reads. */

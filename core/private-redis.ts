@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, open, rm, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -45,19 +45,43 @@ export async function resolveRedisTarget(
     const socket = join(folder, 'redis.sock');
     if (await answers(socket, 1_000)) return socket;
     await mkdir(folder, { recursive: true });
-    const child = spawn(
-      server,
-      ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', folder, '--daemonize', 'yes', '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', join(folder, 'redis.log')],
-      { stdio: 'ignore' },
+    // One starter at a time: two commands started together would otherwise start two servers on one socket.
+    const lock = join(folder, 'start.lock');
+    const locked = await open(lock, 'wx').then(
+      async (handle) => (await handle.close(), true),
+      () => false,
     );
-    await new Promise<void>((done) => child.on('exit', () => done()).on('error', () => done()));
-    for (let waited = 0; waited < timeoutMs; waited += 100) {
-      if (await answers(socket, 500)) {
-        log.info({ socket }, `nothing answered at ${url}; started a private Redis at ${socket}`);
-        return socket;
+    if (!locked) {
+      const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
+      for (let waited = 0; waited < timeoutMs; waited += 100) {
+        if (await answers(socket, 500)) return socket;
+        await new Promise((wait) => setTimeout(wait, 100));
       }
-      await new Promise((wait) => setTimeout(wait, 100));
+      if (age > 30_000) await rm(lock, { force: true });
+      throw error;
     }
-    throw error;
+    try {
+      return await startServer(server, socket, folder, url, timeoutMs, log, error);
+    } finally {
+      await rm(lock, { force: true });
+    }
   }
+}
+
+/** Starts a daemonised redis-server on `socket` (AOF on, no eviction, as BullMQ needs) and waits until it answers. */
+async function startServer(server: string, socket: string, folder: string, url: string, timeoutMs: number, log: Logger, error: unknown): Promise<string> {
+  const child = spawn(
+    server,
+    ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', folder, '--daemonize', 'yes', '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', join(folder, 'redis.log')],
+    { stdio: 'ignore' },
+  );
+  await new Promise<void>((done) => child.on('exit', () => done()).on('error', () => done()));
+  for (let waited = 0; waited < timeoutMs; waited += 100) {
+    if (await answers(socket, 500)) {
+      log.info({ socket }, `nothing answered at ${url}; started a private Redis at ${socket}`);
+      return socket;
+    }
+    await new Promise((wait) => setTimeout(wait, 100));
+  }
+  throw error;
 }

@@ -34,6 +34,7 @@ export async function assertRedisReachable(url: string, timeoutMs: number): Prom
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: () => null,
+    disconnectTimeout: 0,
   });
   let lastError: NodeJS.ErrnoException | undefined;
   probe.on('error', (error: NodeJS.ErrnoException) => (lastError = error));
@@ -50,7 +51,29 @@ export async function assertRedisReachable(url: string, timeoutMs: number): Prom
   }
 }
 
-/** A connection for BullMQ: blocking commands need `maxRetriesPerRequest: null`. */
-export function createRedisConnection(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, ...options });
+/**
+ * A connection for BullMQ. Workers (`persistent`) reconnect for as long as it takes, as blocking
+ * commands need; a command that a person waits for gives up after `giveUpAfterMs` without Redis.
+ */
+export function createRedisConnection(url: string, options: { persistent?: boolean; giveUpAfterMs?: number } & RedisOptions = {}): Redis {
+  const { persistent = true, giveUpAfterMs = 5_000, ...rest } = options;
+  if (persistent) return new Redis(url, { maxRetriesPerRequest: null, ...rest });
+  let since: number | undefined;
+  const connection = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => {
+      since ??= Date.now();
+      return Date.now() - since > giveUpAfterMs ? null : 200;
+    },
+    ...rest,
+  });
+  connection.on('ready', () => (since = undefined));
+  return connection;
+}
+
+/** True for the errors ioredis raises when Redis went away in the middle of a command. */
+export function isRedisConnectionLoss(error: unknown): boolean {
+  const name = (error as Error | undefined)?.name;
+  const message = (error as Error | undefined)?.message ?? '';
+  return name === 'MaxRetriesPerRequestError' || message === 'Connection is closed.' || /ECONNREFUSED|ECONNRESET/.test(message);
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { ArtifactStore } from './store/artifact-store.js';
+import type { SourceOpener } from './store/open-source.js';
 
 /** The stages of a pipeline run, in order; each has a queue of its own. */
 export const stageNames = ['curate', 'train', 'eval', 'register'] as const;
@@ -28,6 +29,8 @@ export interface StageContext {
   log: Logger;
   progress(update: StageProgress): Promise<void>;
   store: ArtifactStore;
+  /** Opens an input named by URI (`store:KEY`, `s3://BUCKET/KEY`, a local path). */
+  openSource: SourceOpener;
   runId: string;
   /** 1 on the first try, 2 on the first retry, and so on. */
   attempt: number;

@@ -80,6 +80,7 @@ export class PipelineClient {
 
   constructor(private readonly options: PipelineClientOptions) {
     this.flow = new FlowProducer({ connection: options.connection, prefix: options.prefix });
+    this.flow.on('error', () => undefined); // the shared connection reports its own errors
     this.keys = runKeys(options.prefix);
   }
 
@@ -87,6 +88,7 @@ export class PipelineClient {
     let queue = this.queues.get(name);
     if (queue === undefined) {
       queue = new Queue(name, { connection: this.options.connection, prefix: this.options.prefix });
+      queue.on('error', () => undefined); // the shared connection reports its own errors
       this.queues.set(name, queue);
     }
     return queue;
@@ -108,6 +110,13 @@ export class PipelineClient {
     };
     const claimed = await redis.set(this.keys.run(runId), JSON.stringify(record), 'NX');
     if (claimed !== 'OK') {
+      // A submitter that died between claiming the id and adding the flow left a record without jobs:
+      // add the flow now (job ids make this idempotent) rather than leave the run waiting forever.
+      const last = request.plan[request.plan.length - 1];
+      if (last !== undefined && (await this.queue(last.stage).getJobState(stageJobId(runId, last.stage))) === 'unknown') {
+        await this.flow.add(this.flowOf(runId, request.plan));
+        await redis.zadd(this.keys.index, record.createdAt, runId);
+      }
       const existing = await this.status(runId);
       return { runId, state: existing?.state ?? 'waiting', created: false };
     }
@@ -167,8 +176,9 @@ export class PipelineClient {
     const cancelled = record.cancelledAt !== undefined;
     const stages = await Promise.all(
       record.stages.map(async (stage): Promise<StageStatus> => {
+        // State first: a job's finish is atomic in Redis, so data read after a final state is complete.
+        const bullState = await this.queue(stage.name).getJobState(stage.jobId);
         const job = await this.stageJob(stage);
-        const bullState = job === undefined ? 'unknown' : await job.getState();
         return {
           name: stage.name,
           jobId: stage.jobId,

@@ -7,7 +7,10 @@ import {
   formatIssues,
   fromZodIssues,
   type AnyStageDefinition,
+  createSourceOpener,
+  loraConfig,
   type ArtifactStore,
+  type SourceOpener,
   type StageContext,
   type StageName,
   type StageProgress,
@@ -22,6 +25,8 @@ export interface StageWorkerOptions {
   prefix: string;
   registry: StageRegistry;
   store: ArtifactStore;
+  /** Opens stage inputs by URI; by default only `store:KEY`. */
+  openSource?: SourceOpener;
   log: Logger;
   logLevel: LevelWithSilent;
   /** Queues to take jobs from; all registered stages by default. */
@@ -39,6 +44,13 @@ export interface StageWorkers {
   ready(): Promise<void>;
   /** Stops taking jobs; waits for running ones unless `force`, which leaves them for another worker to pick up once their locks lapse. */
   close(force?: boolean): Promise<void>;
+}
+
+/** How long a cancelled processor gets to stop before its job is failed as cancelled. */
+const cancelGraceMs = 10_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function unrecoverable(message: string): UnrecoverableError {
@@ -71,6 +83,7 @@ export async function startStageWorkers(options: StageWorkerOptions): Promise<St
   const keys = runKeys(options.prefix);
   const queues = options.queues ?? options.registry.names();
   const activeRuns = new Map<string, { runId: string; worker: Worker }>();
+  const openSource = options.openSource ?? createSourceOpener(options.store, loraConfig.parse({}).store.s3);
 
   const isCancelled = async (runId: string): Promise<boolean> => {
     const text = await options.connection.get(keys.run(runId));
@@ -85,28 +98,43 @@ export async function startStageWorkers(options: StageWorkerOptions): Promise<St
     signal?.addEventListener('abort', abortFromWorker, { once: true });
     activeRuns.set(job.id!, { runId: data.runId, worker: workerRef() });
     const log = createTeeLogger(options.logLevel, { runId: data.runId, stage: stage.name, jobId: job.id }, (line) => void job.log(line).catch(() => undefined));
+    let lastCancelCheck = Date.now();
     const context: StageContext = {
       signal: controller.signal,
       log,
-      progress: (update: StageProgress) => job.updateProgress({ ...update, at: Date.now() }),
+      // Progress doubles as a cancel check, in case the cancel message was published while this worker was reconnecting.
+      progress: async (update: StageProgress) => {
+        await job.updateProgress({ ...update, at: Date.now() });
+        if (Date.now() - lastCancelCheck > 2_000) {
+          lastCancelCheck = Date.now();
+          if (await isCancelled(data.runId)) controller.abort('cancelled');
+        }
+      },
       store: options.store,
+      openSource,
       runId: data.runId,
       attempt: job.attemptsMade + 1,
     };
     const aborted = new Promise<never>((_, reject) => {
       controller.signal.addEventListener('abort', () => reject(unrecoverable('cancelled: the run was cancelled while this stage ran')), { once: true });
     });
+    let work: Promise<unknown> | undefined;
     try {
       log.info({ event: 'stage-start', attempt: context.attempt }, `${stage.name} started`);
-      const result = await Promise.race([stage.process({ runId: data.runId, params, previous }, context), aborted]);
+      work = stage.process({ runId: data.runId, params, previous }, context);
+      const result = await Promise.race([work, aborted]);
       const checked = stage.result.safeParse(result);
       if (!checked.success) throw unrecoverable(`the ${stage.name} stage returned a result that does not match its schema`);
       await options.store.writeJson(`runs/${data.runId}/stages/${stage.name}.json`, checked.data);
       log.info({ event: 'stage-end' }, `${stage.name} completed`);
       return checked.data;
     } catch (error) {
+      if (controller.signal.aborted) {
+        // Give the processor time to stop, so that its slot is not reused while it still runs.
+        await Promise.race([work?.catch(() => undefined), delay(cancelGraceMs)]);
+        throw unrecoverable('cancelled: the run was cancelled while this stage ran');
+      }
       if (error instanceof UnrecoverableError) throw error;
-      if (controller.signal.aborted) throw unrecoverable('cancelled: the run was cancelled while this stage ran');
       if (error instanceof LoraError && !error.retryable) {
         log.error({ event: 'stage-error', code: error.code }, error.message);
         throw unrecoverable(error.message);

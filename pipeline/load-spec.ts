@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
 import { UsageError, fromZodIssues, formatIssues, type ValidationIssue } from '../core/index.js';
 import { pipelineSpec, type PipelineSpec } from './pipeline-spec.js';
@@ -25,8 +26,11 @@ function lineOf(document: ReturnType<typeof parseDocument>, counter: LineCounter
   return line;
 }
 
-/** Parses and validates a pipeline spec (YAML or JSON), reporting every problem with its line and path. Exit code 2 on failure. */
-export function parseSpec(text: string, subject: string): PipelineSpec {
+/**
+ * Parses a YAML or JSON document and validates it with `schema`, reporting every problem with its
+ * line and path (`subject line 7: "lora.r" must be >= 1, got -1`) as a usage error (exit code 2).
+ */
+export function parseDocumentWith<T>(schema: z.ZodType<T>, text: string, subject: string, what: string): T {
   const counter = new LineCounter();
   const document = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   if (document.errors.length > 0) {
@@ -36,15 +40,15 @@ export function parseSpec(text: string, subject: string): PipelineSpec {
       code: 'syntax',
       message: `must be valid YAML or JSON: ${error.message.split('\n')[0]}`,
     }));
-    throw new UsageError(`invalid pipeline spec:\n${formatIssues(subject, issues)}`, { code: 'spec-invalid', issues });
+    throw new UsageError(`invalid ${what}:\n${formatIssues(subject, issues)}`, { code: 'document-invalid', issues });
   }
   const value: unknown = document.toJS();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError(`invalid pipeline spec:\n${subject}: must be a mapping of keys (schemaVersion, name, dataset, ...), got ${value === null ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value}`, {
-      code: 'spec-invalid',
+    throw new UsageError(`invalid ${what}:\n${subject}: must be a mapping of keys, got ${value === null ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value}`, {
+      code: 'document-invalid',
     });
   }
-  const parsed = pipelineSpec.safeParse(value);
+  const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.flatMap((zodIssue) =>
     fromZodIssues([zodIssue], value).map((issue, index) => {
@@ -52,18 +56,28 @@ export function parseSpec(text: string, subject: string): PipelineSpec {
       return { ...issue, line: lineOf(document, counter, path) };
     }),
   );
-  throw new UsageError(`invalid pipeline spec:\n${formatIssues(subject, issues)}`, { code: 'spec-invalid', issues });
+  throw new UsageError(`invalid ${what}:\n${formatIssues(subject, issues)}`, { code: 'document-invalid', issues });
 }
 
-/** Reads a pipeline spec file. */
-export async function loadSpec(path: string): Promise<PipelineSpec> {
+/** Parses and validates a pipeline spec (YAML or JSON). */
+export function parseSpec(text: string, subject: string): PipelineSpec {
+  return parseDocumentWith(pipelineSpec, text, subject, 'pipeline spec');
+}
+
+/** Reads a YAML or JSON file and validates it with `schema`. */
+export async function loadDocument<T>(schema: z.ZodType<T>, path: string, what: string): Promise<T> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`pipeline spec ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass the path of a YAML or JSON spec`, {
-      code: 'spec-unreadable',
+    throw new UsageError(`${what} ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass the path of a YAML or JSON file`, {
+      code: 'document-unreadable',
     });
   }
-  return parseSpec(text, path);
+  return parseDocumentWith(schema, text, path, what);
+}
+
+/** Reads a pipeline spec file. */
+export function loadSpec(path: string): Promise<PipelineSpec> {
+  return loadDocument(pipelineSpec, path, 'pipeline spec');
 }

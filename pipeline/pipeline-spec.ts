@@ -27,7 +27,7 @@ export type PipelineSpec = z.infer<typeof pipelineSpec>;
 /** Each stage and its slice of the spec, in pipeline order. */
 export function stagePlan(spec: PipelineSpec): StagePlanEntry[] {
   return [
-    { stage: 'curate', params: spec.dataset },
+    { stage: 'curate', params: { ...spec.dataset, name: spec.dataset.name ?? spec.name } },
     { stage: 'train', params: { baseModel: spec.baseModel, lora: spec.lora, training: spec.training } },
     { stage: 'eval', params: spec.eval },
     { stage: 'register', params: { adapterName: spec.promotion.adapterName ?? spec.name, policy: spec.promotion.policy } },

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import {
   createRedisConnection,
+  createSourceOpener,
   resolveRedisTarget,
   openStore,
   type ArtifactStore,
@@ -23,10 +24,13 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Connects to Redis (a private one for the embedded default; else failing within the timeout, naming the URL) and opens the store. */
-export async function openRuntime(config: LoraConfig, log: Logger): Promise<Runtime> {
+/**
+ * Connects to Redis (a private one for the embedded default; else failing within the timeout, naming
+ * the URL) and opens the store. `persistent` runtimes (workers) reconnect forever; others give up.
+ */
+export async function openRuntime(config: LoraConfig, log: Logger, options: { persistent?: boolean } = {}): Promise<Runtime> {
   const target = await resolveRedisTarget(config.redis.url, config.redis.connectTimeoutMs, log);
-  const connection = createRedisConnection(target);
+  const connection = createRedisConnection(target, { persistent: options.persistent ?? false, giveUpAfterMs: config.redis.connectTimeoutMs });
   connection.on('error', (error) => log.warn({ err: error }, `Redis connection error: ${error.message}`));
   const store = openStore(config.store);
   const client = new PipelineClient({ connection, prefix: config.redis.prefix, attempts: config.jobs.attempts, backoffMs: config.jobs.backoffMs });
@@ -43,6 +47,7 @@ export async function openRuntime(config: LoraConfig, log: Logger): Promise<Runt
         prefix: config.redis.prefix,
         registry: createPipelineRegistry(),
         store,
+        openSource: createSourceOpener(store, config.store.s3),
         log,
         logLevel: config.log.level,
         queues: options.queues,

@@ -28,6 +28,16 @@ function storeErrorFrom(error: unknown, action: string, key: string): StoreError
   switch (code) {
     case 'ENOENT':
       return new StoreError(`store object ${JSON.stringify(key)} does not exist`, { code: 'not-found', key, cause: error });
+    case 'EISDIR':
+      return action === 'read'
+        ? new StoreError(`store object ${JSON.stringify(key)} does not exist (it is a prefix of other keys)`, { code: 'not-found', key, cause: error })
+        : new StoreError(`cannot ${action} ${JSON.stringify(key)}: the folder store holds other keys under "${key}/"; a key cannot also be a prefix`, { code: 'key-conflict', key, exitCode: 2, cause: error });
+    case 'ENOTDIR':
+      return new StoreError(`cannot ${action} ${JSON.stringify(key)}: a part of it is already an object in the folder store; a key cannot also be a prefix`, {
+        code: action === 'read' ? 'not-found' : 'key-conflict',
+        key,
+        cause: error,
+      });
     case 'ENOSPC':
     case 'EDQUOT':
       return new StoreError(`cannot ${action} ${JSON.stringify(key)}: the store's disk is full (${reason}); free space and retry`, {
@@ -125,6 +135,10 @@ export class FileStore implements ArtifactStore {
     const path = this.pathOf(key);
     try {
       const handle = await open(path, 'r');
+      if (!(await handle.stat()).isFile()) {
+        await handle.close();
+        throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+      }
       return handle.createReadStream();
     } catch (error) {
       throw storeErrorFrom(error, 'read', key);

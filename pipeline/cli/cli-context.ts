@@ -1,5 +1,16 @@
 import type { Command } from 'commander';
-import { createLogger, loadConfig, setPath, type ConfigSource, type LoraConfig, type Logger } from '../../core/index.js';
+import {
+  createLogger,
+  createSourceOpener,
+  loadConfig,
+  openStore,
+  setPath,
+  type ArtifactStore,
+  type ConfigSource,
+  type LoraConfig,
+  type Logger,
+  type SourceOpener,
+} from '../../core/index.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 
 /** The options every command accepts. */
@@ -34,6 +45,7 @@ export class CliContext {
   private configValue: LoraConfig | undefined;
   private logValue: Logger | undefined;
   private runtimeValue: Runtime | undefined;
+  private storeValue: ArtifactStore | undefined;
 
   constructor(private readonly command: Command, private readonly extraSources: ConfigSource[] = []) {}
 
@@ -57,15 +69,28 @@ export class CliContext {
     return this.logValue;
   }
 
-  /** Redis, the store and the pipeline client, connected. */
-  async runtime(): Promise<Runtime> {
-    if (this.runtimeValue === undefined) this.runtimeValue = await openRuntime(await this.config(), await this.log());
+  /** Redis, the store and the pipeline client, connected; `persistent` for commands that run workers. */
+  async runtime(options: { persistent?: boolean } = {}): Promise<Runtime> {
+    if (this.runtimeValue === undefined) this.runtimeValue = await openRuntime(await this.config(), await this.log(), options);
     return this.runtimeValue;
+  }
+
+  /** The artifact store alone, for commands that do not need Redis. */
+  async store(): Promise<ArtifactStore> {
+    if (this.runtimeValue !== undefined) return this.runtimeValue.store;
+    if (this.storeValue === undefined) this.storeValue = openStore((await this.config()).store);
+    return this.storeValue;
+  }
+
+  /** Opens inputs by URI: local paths, `s3://` and `store:` keys. */
+  async sourceOpener(): Promise<SourceOpener> {
+    return createSourceOpener(await this.store(), (await this.config()).store.s3);
   }
 
   /** Closes whatever the action opened. */
   async close(): Promise<void> {
     await this.runtimeValue?.close();
+    await this.storeValue?.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { LoraError, logLevels } from '../../core/index.js';
+import { LoraError, isRedisConnectionLoss, logLevels } from '../../core/index.js';
+import { registerDatasetsCommand } from './datasets-command.js';
 import { registerJobsCommand } from './jobs-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerWorkerCommand } from './worker-command.js';
@@ -17,6 +18,7 @@ export function createProgram(): Command {
     .exitOverride();
   program.configureHelp({ showGlobalOptions: true });
   registerJobsCommand(program);
+  registerDatasetsCommand(program);
   registerWorkerCommand(program);
   registerRunCommand(program);
   for (const command of program.commands) command.exitOverride();
@@ -36,6 +38,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof LoraError) {
       process.stderr.write(`error: ${error.message}\n`);
       return error.exitCode;
+    }
+    if (isRedisConnectionLoss(error)) {
+      process.stderr.write(`error: lost the connection to Redis (${(error as Error).message}); check that it is running and retry\n`);
+      return 1;
     }
     process.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
     if (process.env.LORA_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);

@@ -39,7 +39,7 @@ export function registerRunCommand(program: Command): void {
     .action(
       withContext(async (context, specPath: string, options: { force?: boolean; json?: boolean }) => {
         const spec = await loadSpec(specPath);
-        const runtime = await context.runtime();
+        const runtime = await context.runtime({ persistent: true });
         const workers = await runtime.startWorkers();
         await workers.ready();
         const submitted = await submitSpec(spec, specPath, runtime, options.force);

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { StageProgress } from '../../core/index.js';
+import { UsageError, type StageProgress } from '../../core/index.js';
 import type { PipelineClient, RunStatus, StageStatus } from '../../jobs/index.js';
 import { formatDuration } from './output.js';
 
@@ -56,7 +56,7 @@ export async function watchRun(client: PipelineClient, runId: string, options: W
   try {
     for (;;) {
       const status = await client.status(runId);
-      if (status === undefined) throw new Error(`run "${runId}" disappeared while it was watched`);
+      if (status === undefined) throw new UsageError(`run "${runId}" does not exist (any more); see \`lora jobs list\``, { code: 'run-not-found' });
       for (const stage of status.stages) {
         const detail = stageDetail(stage);
         const percent = Math.round(fractionOf(stage) * 100);

@@ -37,7 +37,7 @@ export function registerWorkerCommand(program: Command): void {
       withContext(
         async (context, options: { queues: string; concurrency?: string }) => {
           const queues = parseQueues(options.queues);
-          const runtime = await context.runtime();
+          const runtime = await context.runtime({ persistent: true });
           const log = runtime.log;
           const workers = await runtime.startWorkers({ queues });
           await workers.ready();

@@ -38,6 +38,16 @@ describe('logger', () => {
     });
   });
 
+  it('redacts secrets inside errors, child bindings and message strings', () => {
+    const { stream, lines } = capture();
+    const log = createLogger({ level: 'info', destination: stream }).child({ apiKey: 'sk-child' });
+    const error = Object.assign(new Error('upstream said no'), { apiKey: 'sk-in-error', request: { headers: { Authorization: 'Bearer in-error' } } });
+    log.error({ err: error }, 'could not reach redis://user:pw-in-message@cache:6379');
+    const text = JSON.stringify(lines());
+    for (const secret of ['sk-child', 'sk-in-error', 'Bearer in-error', 'pw-in-message']) expect(text).not.toContain(secret);
+    expect(text).toContain('upstream said no');
+  });
+
   it('binds the job and stage to every line and hands each line to the job log', () => {
     const { stream, lines } = capture();
     const jobLines: string[] = [];

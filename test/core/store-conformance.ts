@@ -52,6 +52,12 @@ export function describeStoreConformance(name: string, open: () => Promise<{ sto
       expect(await store.readJson('missing/doc.json')).toBeUndefined();
     });
 
+    it('treats a prefix of other keys as a missing object', async () => {
+      await store.put('prefix/of/object.txt', 'x');
+      expect(await store.head('prefix/of')).toBeUndefined();
+      await expect(store.get('prefix/of')).rejects.toMatchObject({ code: 'not-found' });
+    });
+
     it('lists exactly the keys under a prefix, in key order, across pages', async () => {
       const keys = Array.from({ length: 7 }, (_, index) => `list/item-${index}.json`);
       for (const key of [...keys].reverse()) await store.put(key, key);
