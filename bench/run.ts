@@ -1,7 +1,11 @@
 // `npm run bench -- NAME`: runs one benchmark and prints its figures.
+import { benchCurate } from './curate-bench.js';
 import { benchJobs } from './jobs-bench.js';
 
-const benchmarks = new Map<string, (args: string[]) => Promise<void>>([['jobs', benchJobs]]);
+const benchmarks = new Map<string, (args: string[]) => Promise<void>>([
+  ['jobs', benchJobs],
+  ['curate', benchCurate],
+]);
 
 const [name, ...args] = process.argv.slice(2);
 const benchmark = name === undefined ? undefined : benchmarks.get(name);

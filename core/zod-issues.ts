@@ -4,8 +4,18 @@ import type { ValidationIssue } from './errors.js';
 /** Renders a value the way a person typed it, short enough for one line. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // Cyclic or too deeply nested to print.
+    text = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : String(value);
+  }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function withArticle(noun: string): string {
+  return /^[aeiou]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -38,7 +48,7 @@ function bound(issue: { origin: string; inclusive?: boolean }, word: 'least' | '
 function expectation(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}`;
+      return `must be ${issue.expected === 'int' ? 'an integer' : withArticle(issue.expected)}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((value) => String(value)).join('|')}`;
     case 'invalid_format':

@@ -1,4 +1,10 @@
-// Dataset curation: the `curate` stage and the contracts of dataset versions.
+// Dataset curation: readers of every input format, the curation steps, dataset versions in the store,
+// and the `curate` stage.
 export { curateStage } from './curate-stage.js';
-export { curateParams, curateResult, datasetManifest, maxInvalid, type CurateParams, type CurateResult, type DatasetManifest } from './curate-contracts.js';
-export { chatRecord, chatRoles, parseChatLine, type ChatRecord } from './chat-record.js';
+export { curateDataset, type CurateDatasetOptions, type CurationOutcome, type DatasetInput } from './curate-dataset.js';
+export { curationConfig, maxInvalid, type CurationConfig } from './curation-config.js';
+export { curateParams, curateResult, datasetName, type CurateParams, type CurateResult } from './curate-contracts.js';
+export { datasetManifest, manifestKeyOf, type DatasetManifest } from './dataset-manifest.js';
+export { listDatasets, resolveDataset, splitLines, diffDatasets, type DatasetDiff } from './dataset-catalog.js';
+export { canonicalRecord, chatRoles, type CanonicalRecord, type CanonicalMessage } from './canonical-record.js';
+export { splitNames, type SplitName } from './curation/split-assigner.js';

@@ -52,7 +52,10 @@ export class CliContext {
   /** The resolved configuration: defaults < file < environment < flags. */
   async config(): Promise<LoraConfig> {
     if (this.configValue === undefined) {
-      const options = this.command.optsWithGlobals<GlobalOptions>();
+      // The root's options only: a subcommand may have a `--config` of its own (curation settings).
+      let root = this.command;
+      while (root.parent !== null) root = root.parent;
+      const options = root.opts<GlobalOptions>();
       this.configValue = await loadConfig({
         configPath: options.config,
         defaultConfigPath: 'lora.config.json',

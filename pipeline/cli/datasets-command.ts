@@ -47,7 +47,7 @@ function printManifest(manifest: DatasetManifest): void {
   process.stdout.write(`dataset ${manifest.name}@${manifest.id}, curated ${manifest.createdAt} from ${manifest.source.uri}\n`);
   printTable(
     ['STEP', 'RECORDS'],
-    Object.entries(counts).map(([step, value]) => [step, String(value)]),
+    (['input', 'invalid', 'filtered', 'piiDropped', 'exactDuplicates', 'nearDuplicates', 'decontaminated', 'kept'] as const).map((step) => [step, String(counts[step])]),
   );
   if (Object.keys(manifest.pii).length > 0) process.stdout.write(`PII: ${Object.entries(manifest.pii).map(([type, count]) => `${type} ${count}`).join(', ')}\n`);
   printTable(

@@ -15,6 +15,9 @@ export function createProgram(): Command {
     .option('--store <url>', 'artifact store, file://PATH or s3://BUCKET/PREFIX (env LORA_STORE)')
     .addOption(new Option('--log-level <level>', 'log level (env LORA_LOG_LEVEL)').choices(logLevels))
     .showHelpAfterError()
+    // Global options go before the command (`lora --config x.json datasets curate ... --config curation.yaml`),
+    // so that a command may have options of its own with the same name.
+    .enablePositionalOptions()
     .exitOverride();
   program.configureHelp({ showGlobalOptions: true });
   registerJobsCommand(program);

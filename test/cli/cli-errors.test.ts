@@ -15,12 +15,12 @@ describe('lora CLI on bad input', () => {
 
   it('prints every problem of a malformed spec with its line and path, and exits 2', async () => {
     const spec = join(folder, 'bad.yaml');
-    await writeFile(spec, 'schemaVersion: 2\nname: ok\ndataset:\n  format: csv\ntraining:\n  batchSize: "eight"\n');
+    await writeFile(spec, 'schemaVersion: 2\nname: ok\ndataset:\n  format: xml\ntraining:\n  batchSize: "eight"\n');
     const result = await runCli(['jobs', 'submit', spec]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${spec} line 1: "schemaVersion" must be one of 1, got 2`);
     expect(result.stderr).toContain(`${spec} line 3: "dataset.source" must be a string, got nothing`);
-    expect(result.stderr).toContain(`${spec} line 4: "dataset.format" must be one of auto|openai-chat, got "csv"`);
+    expect(result.stderr).toContain(`${spec} line 4: "dataset.format" must be one of auto|openai-chat|alpaca|prompt-completion|csv|tsv, got "xml"`);
     expect(result.stderr).toContain(`${spec} line 6: "training.batchSize" must be a number, got "eight"`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });

@@ -56,19 +56,24 @@ describe('lora CLI with a worker on real Redis', () => {
     expect(shown).toMatchObject({ id: runId, state: 'completed' });
     expect(shown.stages.map((stage) => stage.name)).toEqual(['curate', 'train', 'eval', 'register']);
     for (const stage of shown.stages) expect(Object.keys(stage)).toEqual(expect.arrayContaining(['name', 'state', 'progress', 'result', 'error']));
-    expect(shown.stages[0]!.result).toMatchObject({ records: 120, rejected: 2 });
-    expect(shown.stages[1]!.result).toMatchObject({ adapter: null, plan: { examples: 120, epochs: 3, batchSize: 8, totalSteps: 45 } });
+    expect(shown.stages[0]!.result).toMatchObject({ records: 240, rejected: 2, splits: { train: 215, validation: 10, test: 15 } });
+    expect(shown.stages[1]!.result).toMatchObject({ adapter: null, plan: { examples: 215, epochs: 3, batchSize: 8, totalSteps: 81 } });
 
     const listed = JSON.parse((await runCli(['jobs', 'list', '--json', '--state', 'completed'], env)).stdout) as Array<{ id: string }>;
     expect(listed.map((run) => run.id)).toEqual([runId]);
 
     const logs = await runCli(['jobs', 'logs', runId], env);
     expect(logs.stdout).toContain('[curate]');
-    expect(logs.stdout).toContain('dataset validated');
+    expect(logs.stdout).toContain('dataset curated');
 
     const store = new FileStore(join(folder, 'store'));
     const curate = shown.stages[0]!.result as { manifestKey: string };
-    expect(await store.readJson(curate.manifestKey)).toMatchObject({ counts: { read: 122, kept: 120, rejected: 2 }, issuesByCode: { invalid_value: 1, 'invalid-json': 1 } });
+    expect(await store.readJson(curate.manifestKey)).toMatchObject({
+      name: 'support-triage',
+      counts: { input: 244, invalid: 2, exactDuplicates: 1, nearDuplicates: 1, kept: 240 },
+      issuesByCode: { 'unknown-role': 1, 'invalid-json': 1 },
+      pii: { EMAIL: 5, PHONE: 5, CREDIT_CARD: 4 },
+    });
     expect((await readdir(join(folder, 'store', 'runs', runId, 'stages'))).sort()).toEqual(['curate.json', 'eval.json', 'register.json', 'train.json']);
 
     const broken = join(folder, 'spec', 'broken.yaml');
@@ -80,7 +85,7 @@ describe('lora CLI with a worker on real Redis', () => {
     expect(failedRun.state).toBe('failed');
     const failedShown = JSON.parse((await runCli(['jobs', 'show', failedRun.runId, '--json'], env)).stdout) as { stages: Array<{ state: string; error: string | null; attempts: number }> };
     expect(failedShown.stages[0]).toMatchObject({ state: 'failed', attempts: 1 });
-    expect(failedShown.stages[0]!.error).toContain('has no valid records (2 rejected');
+    expect(failedShown.stages[0]!.error).toContain('2 of 2 records are invalid, more than maxInvalid 5%; first: line 1');
 
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -90,7 +95,7 @@ describe('lora CLI with a worker on real Redis', () => {
   it('runs a whole pipeline in one process with `lora run` and prints a summary', async () => {
     const result = await runCli(['run', join(folder, 'spec', 'pipeline.yaml'), '--force'], env);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/curate: dataset ds-[0-9a-f]{16}: 120 records kept, 2 rejected/);
+    expect(result.stdout).toMatch(/curate: dataset ds-[0-9a-f]{16}: 240 records kept, 2 rejected/);
     expect(result.stdout).toContain('train: no trainer is built yet');
     expect(result.stdout).toContain(`artifacts: file://${join(folder, 'store')}/runs/`);
   });

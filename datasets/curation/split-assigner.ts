@@ -1,0 +1,57 @@
+/** The splits of a dataset version. */
+export const splitNames = ['train', 'validation', 'test'] as const;
+
+/** One of `train`, `validation`, `test`. */
+export type SplitName = (typeof splitNames)[number];
+
+/** Shares of each split; they add up to 1. */
+export interface SplitShares {
+  train: number;
+  validation: number;
+  test: number;
+}
+
+/**
+ * Assigns splits by the hash of each record's normalised prompt, so the same prompt never lands
+ * in two splits and the same data always splits the same way. Stratified: within each label
+ * group the cut points are the hash quantiles of that group, so each label is divided in the
+ * configured shares (up to records that share a prompt, which stay together).
+ */
+export class SplitAssigner {
+  private readonly hashesByGroup = new Map<string, number[]>();
+  private cuts: Map<string, [number, number]> | undefined;
+  /** The split a prompt got first; records that repeat a prompt under another label follow it. */
+  private readonly byPrompt = new Map<number, SplitName>();
+
+  constructor(private readonly shares: SplitShares) {}
+
+  /** Records one record's prompt hash under its group (its label, or "" when unstratified). */
+  observe(group: string, promptHash: number): void {
+    let hashes = this.hashesByGroup.get(group);
+    if (hashes === undefined) this.hashesByGroup.set(group, (hashes = []));
+    hashes.push(promptHash);
+  }
+
+  private cutPoints(): Map<string, [number, number]> {
+    if (this.cuts !== undefined) return this.cuts;
+    this.cuts = new Map();
+    for (const [group, hashes] of this.hashesByGroup) {
+      const sorted = Float64Array.from(hashes).sort();
+      const at = (share: number) => (share >= 1 ? Number.POSITIVE_INFINITY : sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!);
+      this.cuts.set(group, [at(this.shares.train), at(this.shares.train + this.shares.validation)]);
+    }
+    this.hashesByGroup.clear();
+    return this.cuts;
+  }
+
+  /** The split of a record; call after every record was observed. */
+  assign(group: string, promptHash: number): SplitName {
+    const earlier = this.byPrompt.get(promptHash);
+    if (earlier !== undefined) return earlier;
+    const cut = this.cutPoints().get(group);
+    if (cut === undefined) throw new Error(`split group ${JSON.stringify(group)} was never observed`);
+    const split: SplitName = promptHash < cut[0] ? 'train' : promptHash < cut[1] ? 'validation' : 'test';
+    this.byPrompt.set(promptHash, split);
+    return split;
+  }
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { LengthStats } from '../../datasets/curation/length-stats.js';
+import { NgramIndex } from '../../datasets/curation/ngram-index.js';
+import { normalizeText } from '../../datasets/curation/normalize-text.js';
+import { isDegenerate, qualityProblem, repetitionShare } from '../../datasets/curation/quality-filter.js';
+import { SplitAssigner } from '../../datasets/curation/split-assigner.js';
+import { hash53 } from '../../datasets/curation/text-hash.js';
+
+const normalize = (text: string) => normalizeText(text, { unicode: 'NFC', whitespace: true });
+const record = (user: string, assistant: string) => ({ schemaVersion: 1 as const, messages: [{ role: 'user' as const, content: user }, { role: 'assistant' as const, content: assistant }] });
+const quality = { minTokens: 1, maxTokens: 100, dropDegenerate: true, maxRepetition: 0.5 };
+
+describe('normalisation', () => {
+  it('composes Unicode to NFC so that equal text compares equal', () => {
+    expect(normalize('cafe\u0301')).toBe('caf\u00e9');
+  });
+
+  it('unifies line endings and exotic spaces, trims line ends, and keeps indentation', () => {
+    expect(normalize('\ufeffdef f():\r\n    return 1   \r\n\r\n\r\n\r\nok\u00a0done  ')).toBe('def f():\n    return 1\n\nok done');
+  });
+});
+
+describe('quality filters', () => {
+  it('drops empty, punctuation-only and single-character responses but keeps one-word labels', () => {
+    expect(isDegenerate('   ')).toBe(true);
+    expect(isDegenerate('...!?')).toBe(true);
+    expect(isDegenerate('aaaaaaaa')).toBe(true);
+    expect(isDegenerate('billing')).toBe(false);
+    expect(qualityProblem(record('Where is my refund?', 'billing'), quality)).toBeUndefined();
+    expect(qualityProblem(record('Where is my refund?', '!!!'), quality)).toBe('degenerate-response');
+  });
+
+  it('drops a response that loops on the same phrase', () => {
+    const looping = Array.from({ length: 10 }, () => 'I am sorry about that').join(' ');
+    expect(repetitionShare(looping)).toBeGreaterThan(0.7);
+    expect(qualityProblem(record('Why?', looping), quality)).toBe('repetitive-response');
+    expect(repetitionShare('The package left our warehouse on Monday and should reach you by Friday at the latest, tracking will update tonight.')).toBe(0);
+  });
+
+  it('drops records outside the token budget', () => {
+    expect(qualityProblem(record('x'.repeat(600), 'fine answer'), quality)).toBe('too-many-tokens');
+    expect(qualityProblem(record('', ''), { ...quality, dropDegenerate: false, minTokens: 1 })).toBe('too-few-tokens');
+  });
+});
+
+describe('splits', () => {
+  it('sends every record with the same prompt to the same split, even under different labels', () => {
+    const assigner = new SplitAssigner({ train: 0.5, validation: 0.25, test: 0.25 });
+    const prompts = Array.from({ length: 400 }, (_, index) => hash53(`prompt ${index % 100}`));
+    prompts.forEach((hash, index) => assigner.observe(index % 2 === 0 ? 'a' : 'b', hash));
+    const seen = new Map<number, string>();
+    prompts.forEach((hash, index) => {
+      const split = assigner.assign(index % 2 === 0 ? 'a' : 'b', hash);
+      expect(seen.get(hash) ?? split).toBe(split);
+      seen.set(hash, split);
+    });
+  });
+
+  it('divides each label in the configured shares', () => {
+    const assigner = new SplitAssigner({ train: 0.8, validation: 0.1, test: 0.1 });
+    const records = Array.from({ length: 1000 }, (_, index) => ({ label: index < 900 ? 'common' : 'rare', hash: hash53(`record ${index}`) }));
+    for (const { label, hash } of records) assigner.observe(label, hash);
+    const rare = records.filter((item) => item.label === 'rare').map((item) => assigner.assign(item.label, item.hash));
+    expect(rare.filter((split) => split === 'train')).toHaveLength(80);
+    expect(rare.filter((split) => split === 'validation')).toHaveLength(10);
+    expect(rare.filter((split) => split === 'test')).toHaveLength(10);
+  });
+});
+
+describe('n-gram decontamination index', () => {
+  it('finds a 13-word overlap regardless of case and punctuation, and nothing shorter', () => {
+    const index = new NgramIndex(13);
+    index.add('Question: what is the capital of France, and which river runs through it on the way to the sea?');
+    expect(index.overlaps('BTW -- What is the capital of France and which river runs through it on the way to the coast')).toBe(true);
+    expect(index.overlaps('what is the capital of France and which river runs')).toBe(false);
+  });
+});
+
+describe('length statistics', () => {
+  it('reports min, mean, p50, p95 and max by nearest rank', () => {
+    const stats = new LengthStats();
+    for (let value = 1; value <= 2000; value += 1) stats.add(value);
+    expect(stats.summary()).toEqual({ records: 2000, min: 1, mean: 1000.5, p50: 1000, p95: 1900, max: 2000 });
+    expect(stats.histogram(4).map((bucket) => bucket.count)).toEqual([500, 500, 500, 500]);
+  });
+});
