@@ -51,7 +51,7 @@ export function renderDatasetCard(manifest: DatasetManifest, histogram: Readonly
     '## Length of training records (tokens)',
     '',
     '```',
-    ...histogram.map((bucket) => `${`${bucket.from}-${bucket.to}`.padStart(11)} ${'█'.repeat(Math.round((bucket.count / widest) * 40)).padEnd(40)} ${bucket.count}`),
+    ...histogram.map((bucket) => `${`${bucket.from}-${bucket.to}`.padStart(11)} ${'█'.repeat(bucket.count === 0 ? 0 : Math.max(1, Math.round((bucket.count / widest) * 40))).padEnd(40)} ${bucket.count}`),
     '```',
   ];
   if (manifest.nearDuplicateExamples.length > 0) {

@@ -37,7 +37,11 @@ export class SplitAssigner {
     this.cuts = new Map();
     for (const [group, hashes] of this.hashesByGroup) {
       const sorted = Float64Array.from(hashes).sort();
-      const at = (share: number) => (share >= 1 ? Number.POSITIVE_INFINITY : sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!);
+      // Rounded counts, so that a label with a single record trains rather than landing in the test split.
+      const at = (share: number) => {
+        const count = Math.round(share * sorted.length);
+        return count >= sorted.length ? Number.POSITIVE_INFINITY : sorted[count]!;
+      };
       this.cuts.set(group, [at(this.shares.train), at(this.shares.train + this.shares.validation)]);
     }
     this.hashesByGroup.clear();

@@ -28,7 +28,7 @@ describe('lora datasets', () => {
       name: 'triage',
       counts: { input: 244, invalid: 2, exactDuplicates: 1, nearDuplicates: 1, filtered: 0, decontaminated: 0, kept: 240 },
       pii: { EMAIL: 5, PHONE: 5, CREDIT_CARD: 4 },
-      splits: { train: 215, validation: 10, test: 15 },
+      splits: { train: 215, validation: 15, test: 10 },
     });
     expect(curated.issues[0]).toEqual({ line: 38, code: 'unknown-role', path: 'messages[1].role', message: 'must be one of system|user|assistant|tool, got "bot"' });
 
@@ -40,11 +40,11 @@ describe('lora datasets', () => {
 
     const shown = await runCli(['datasets', 'show', `triage@${curated.id}`], env);
     expect(shown.stdout).toContain(`dataset triage@${curated.id}`);
-    expect(shown.stdout).toMatch(/test\s+15/);
+    expect(shown.stdout).toMatch(/test\s+10/);
 
     const exported = await runCli(['datasets', 'export', 'triage', '--split', 'test'], env);
     const lines = exported.stdout.trim().split('\n').map((line) => JSON.parse(line) as { schemaVersion: number; label: string });
-    expect(lines).toHaveLength(15);
+    expect(lines).toHaveLength(10);
     expect(lines.every((record) => record.schemaVersion === 1)).toBe(true);
     expect(exported.stdout).not.toContain('dana.kim@example.org');
   });

@@ -56,7 +56,7 @@ describe('lora CLI with a worker on real Redis', () => {
     expect(shown).toMatchObject({ id: runId, state: 'completed' });
     expect(shown.stages.map((stage) => stage.name)).toEqual(['curate', 'train', 'eval', 'register']);
     for (const stage of shown.stages) expect(Object.keys(stage)).toEqual(expect.arrayContaining(['name', 'state', 'progress', 'result', 'error']));
-    expect(shown.stages[0]!.result).toMatchObject({ records: 240, rejected: 2, splits: { train: 215, validation: 10, test: 15 } });
+    expect(shown.stages[0]!.result).toMatchObject({ records: 240, rejected: 2, splits: { train: 215, validation: 15, test: 10 } });
     expect(shown.stages[1]!.result).toMatchObject({ adapter: null, plan: { examples: 215, epochs: 3, batchSize: 8, totalSteps: 81 } });
 
     const listed = JSON.parse((await runCli(['jobs', 'list', '--json', '--state', 'completed'], env)).stdout) as Array<{ id: string }>;
