@@ -84,3 +84,13 @@ describe('length statistics', () => {
     expect(stats.histogram(4).map((bucket) => bucket.count)).toEqual([500, 500, 500, 500]);
   });
 });
+
+describe('53-bit text hash', () => {
+  it('gives equal texts equal hashes and spreads a million near-identical strings without collisions', () => {
+    expect(hash53('same text')).toBe(hash53('same text'));
+    const seen = new Set<number>();
+    for (let index = 0; index < 1_000_000; index += 1) seen.add(hash53(`ticket ${index}`));
+    expect(seen.size).toBe(1_000_000);
+    expect(Math.max(...[...seen].slice(0, 1000))).toBeLessThan(2 ** 53);
+  });
+});
