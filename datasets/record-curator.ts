@@ -2,10 +2,10 @@ import type { ValidationIssue } from '../core/index.js';
 import type { CanonicalRecord } from './canonical-record.js';
 import type { CurationConfig } from './curation-config.js';
 import { NearDuplicateIndex } from './curation/minhash-lsh.js';
-import { collapseWhitespace, normalizeText } from './curation/normalize-text.js';
+import { normalizeText } from './curation/normalize-text.js';
 import { findPii, scrubPii } from './curation/pii-scrubber.js';
 import { qualityProblem } from './curation/quality-filter.js';
-import { hash53 } from './curation/text-hash.js';
+import { CollapsedHasher } from './curation/text-hash.js';
 
 /** Time spent in each step, in milliseconds, for the benchmark and the report. */
 export type StepTimings = Record<'normalize' | 'pii' | 'quality' | 'exactDedupe' | 'nearDedupe', number>;
@@ -17,11 +17,18 @@ export type CurateOutcome =
 
 const maxIssuesKept = 20;
 
-/** The prompt of a record: everything before the last assistant message, normalised, as splits and decontamination see it. */
-export function promptText(record: CanonicalRecord): string {
-  const parts: string[] = [];
-  for (const message of record.messages) if (message.role !== 'assistant') parts.push(collapseWhitespace(message.content));
-  return parts.join('\n');
+/** The hash of a record's prompt (every message but the assistant's, whitespace collapsed): what splits are assigned by. */
+export function promptHash(record: CanonicalRecord): number {
+  const hasher = new CollapsedHasher();
+  for (const message of record.messages) if (message.role !== 'assistant') hasher.text(message.content).separator(1);
+  return hasher.digest();
+}
+
+/** The exact-dedupe key of a record: label, roles and whitespace-collapsed contents. */
+function exactKey(record: CanonicalRecord): number {
+  const hasher = new CollapsedHasher().text(record.label ?? '').separator(0);
+  for (const message of record.messages) hasher.text(message.role).separator(1).text(message.content).separator(2);
+  return hasher.digest();
 }
 
 /**
@@ -95,7 +102,7 @@ export class RecordCurator {
     }
 
     if (config.dedupe.exact) {
-      const key = hash53(`${record.label ?? ''}\u0000${record.messages.map((message) => `${message.role}\u0001${collapseWhitespace(message.content)}`).join('\u0002')}`);
+      const key = exactKey(record);
       const seen = this.exactKeys.has(key);
       if (!seen) this.exactKeys.add(key);
       now = performance.now();
@@ -126,6 +133,6 @@ export class RecordCurator {
 
     this.counts.kept += 1;
     const group = config.split.stratify ? (record.label ?? '') : '';
-    return { kept: true, record, promptHash: hash53(promptText(record)), group };
+    return { kept: true, record, promptHash: promptHash(record), group };
   }
 }

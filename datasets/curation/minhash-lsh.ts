@@ -42,10 +42,66 @@ const emptyBin = 0x7fffffff;
 const maxBucketSize = 64;
 const maxExampleDuplicates = 10;
 const maxMinhashes = 0x10000;
-const initialCapacity = 1024;
 const shingleBase = 0x01000193;
-// What V8 spends per Map entry (key, value, chain link, hash-table slack), measured, for `memoryBytes`.
-const bytesPerBucketEntry = 48;
+// Stored minhashes per arena chunk (256 KB of Uint16): chunks are never copied, so the arena grows
+// without a moment of holding both an old and a new copy, and wastes at most one part-filled chunk.
+const chunkMinhashes = 0x20000;
+const initialTableCapacity = 256;
+// Bucket tables grow by half when 70% full, so they stay 47% to 70% full: short linear probes, and
+// 11 to 17 bytes per bucket. Doubling would let a table fall to 35% full, 23 bytes per bucket.
+const maxLoad = 0.7;
+const tableGrowth = 1.5;
+
+/**
+ * An open-addressing hash table (linear probing) from a band key to its bucket, in one Int32Array of
+ * [key, value] cells. The value is 0 for an empty cell, `slot + 1` for a bucket of one kept text, and
+ * `-(node + 1)` for a longer bucket, a chain of overflow nodes.
+ */
+class BucketTable {
+  cells: Int32Array;
+  capacity: number;
+  count = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.cells = new Int32Array(capacity * 2);
+  }
+
+  /** The cell holding `key`, or the empty cell where it belongs. */
+  find(key: number): number {
+    const { cells, capacity } = this;
+    // The key's place in [0, capacity) by multiplication, so any capacity works, not only powers of two.
+    // The product is below 2^32 * capacity even where it rounds, so the cell is always in range.
+    let cell = Math.floor((key >>> 0) * capacity * 2.3283064365386963e-10);
+    for (;;) {
+      if (cells[cell * 2 + 1] === 0 || cells[cell * 2] === key) return cell;
+      cell += 1;
+      if (cell === capacity) cell = 0;
+    }
+  }
+
+  /** Fills the empty `cell` that `find(key)` returned; the table may grow, so cells found before are stale. */
+  fill(cell: number, key: number, value: number): void {
+    this.cells[cell * 2] = key;
+    this.cells[cell * 2 + 1] = value;
+    this.count += 1;
+    if (this.count > this.capacity * maxLoad) this.grow();
+  }
+
+  private grow(): void {
+    const old = this.cells;
+    this.capacity = Math.ceil(this.capacity * tableGrowth);
+    this.cells = new Int32Array(this.capacity * 2);
+    for (let cell = 0; cell < old.length; cell += 2) {
+      const value = old[cell + 1]!;
+      if (value === 0) continue;
+      const key = old[cell]!;
+      const target = this.find(key);
+      this.cells[target * 2] = key;
+      this.cells[target * 2 + 1] = value;
+    }
+  }
+}
 
 /**
  * Near-duplicate detection with MinHash and LSH banding over character shingles of lowercased,
@@ -56,8 +112,13 @@ const bytesPerBucketEntry = 48;
  * `bands * rows` bins and the bin keeps its smallest hash; empty bins borrow from a pseudo-random
  * non-empty bin (optimal densification, Shrivastava 2017). That costs O(shingles + bins) per text
  * where classic MinHash costs O(shingles * bins), with the same estimator (the share of equal bins).
- * Memory per kept text: its signature (4 bytes a minhash) in one growing arena, its id, and one
- * bucket entry per band: 1.3 to 1.9 KB with the defaults, growth slack included. Duplicates add nothing.
+ *
+ * Kept signatures are stored as b-bit MinHash (Li and König 2010) with b = 16: only the low 16 bits of
+ * each minhash, so two unrelated minhashes also agree by chance, with probability 2^-16. The share of
+ * equal bins then estimates J + (1 - J) * 2^-16 instead of J, a bias below 0.00002 that is left
+ * uncorrected, so identical texts still score exactly 1. LSH buckets hash the full 31-bit minhashes.
+ * Memory per kept text with the defaults: 256 bytes of signature, an 8-byte id, and one cell per band
+ * in open-addressing tables (11 to 17 bytes each): 450 to 540 bytes. Duplicates add nothing.
  * @example
  * const index = new NearDuplicateIndex();
  * index.add(0, 'The quick brown fox jumps over the lazy dog near the river bank today.'); // undefined: kept
@@ -68,20 +129,26 @@ export class NearDuplicateIndex {
   private readonly length: number;
   private readonly seedMix: number;
   private readonly outgoingFactor: number;
-  private readonly buckets: Array<Map<number, number | number[]>>;
-  private readonly bucketEntries = { count: 0, listed: 0 };
+  /** Kept texts per arena chunk, as a shift: slot >>> chunkShift is the chunk. */
+  private readonly chunkShift: number;
+  private readonly tables: BucketTable[];
+  /** Overflow nodes of buckets with more than one kept text: [slot, next node or -1] pairs. */
+  private overflow = new Int32Array(512);
+  private overflowCount = 0;
   private readonly examples = new Map<number, { duplicateIds: number[]; duplicateCount: number }>();
   private readonly scratch: Int32Array;
   private readonly emptyFlags: Uint8Array;
   private readonly bandKeys: Int32Array;
+  /** The cell of each band's key, from the lookup in `add`, so that `insert` does not probe again. */
+  private readonly bandCells: Int32Array;
+  /** The candidates of one add, with repeats: a text met in several bands is verified once after sorting. */
+  private candidates = new Int32Array(256);
   /** The normalised text being hashed, reused across calls, and the same memory as bytes to write into. */
   private characters = new Uint16Array(1024);
   private characterBytes = Buffer.from(this.characters.buffer);
-  private signatures: Int32Array;
-  private ids: Float64Array;
-  /** When each kept text was last verified, so a text met in several bands is verified once. */
-  private verifiedAt: Uint32Array;
-  private addCount = 0;
+  /** The low 16 bits of each kept signature, in chunks of `1 << chunkShift` texts. */
+  private readonly signatureChunks: Uint16Array[] = [];
+  private readonly idChunks: Float64Array[] = [];
   private kept = 0;
 
   constructor(options: Partial<NearDuplicateOptions> = {}) {
@@ -103,13 +170,14 @@ export class NearDuplicateIndex {
     let power = 1;
     for (let index = 1; index < resolved.shingleSize; index += 1) power = Math.imul(power, shingleBase);
     this.outgoingFactor = power;
-    this.buckets = Array.from({ length: resolved.bands }, () => new Map<number, number | number[]>());
+    let chunkShift = 0;
+    while (this.length << (chunkShift + 1) <= chunkMinhashes) chunkShift += 1;
+    this.chunkShift = chunkShift;
+    this.tables = Array.from({ length: resolved.bands }, () => new BucketTable(initialTableCapacity));
     this.scratch = new Int32Array(this.length);
     this.emptyFlags = new Uint8Array(this.length);
     this.bandKeys = new Int32Array(resolved.bands);
-    this.signatures = new Int32Array(initialCapacity * this.length);
-    this.ids = new Float64Array(initialCapacity);
-    this.verifiedAt = new Uint32Array(initialCapacity);
+    this.bandCells = new Int32Array(resolved.bands);
   }
 
   /** Number of kept (indexed) texts. */
@@ -117,10 +185,12 @@ export class NearDuplicateIndex {
     return this.kept;
   }
 
-  /** Approximate bytes held: the signature arena, ids, and the LSH buckets. */
+  /** Approximate bytes held: the signature arena, ids, and the LSH bucket tables. */
   get memoryBytes(): number {
-    const arenas = this.signatures.byteLength + this.ids.byteLength + this.verifiedAt.byteLength;
-    return arenas + this.bucketEntries.count * bytesPerBucketEntry + this.bucketEntries.listed * 8;
+    const chunks = this.signatureChunks.length;
+    let bytes = chunks * ((this.length * 2 + 8) << this.chunkShift) + this.overflow.byteLength;
+    for (const table of this.tables) bytes += table.cells.byteLength;
+    return bytes;
   }
 
   /** The `bands * rows` minhashes (31-bit values) of a text; texts equal up to case and whitespace get equal signatures. */
@@ -136,33 +206,33 @@ export class NearDuplicateIndex {
   add(id: number, text: string): NearDuplicateMatch | undefined {
     const signature = this.scratch;
     this.computeSignature(text, signature);
-    this.addCount += 1;
-    if (this.addCount === 0xffffffff) {
-      this.verifiedAt.fill(0);
-      this.addCount = 1;
-    }
-    let best = -1;
-    let bestSimilarity = 0;
-    for (let band = 0; band < this.options.bands; band += 1) {
-      const key = this.bandKey(signature, band);
-      this.bandKeys[band] = key;
-      const entry = this.buckets[band]!.get(key);
-      if (entry === undefined) continue;
-      const slots = typeof entry === 'number' ? [entry] : entry;
-      for (const slot of slots) {
-        if (this.verifiedAt[slot] === this.addCount) continue;
-        this.verifiedAt[slot] = this.addCount;
-        const similarity = this.similarityTo(slot, signature);
-        if (similarity > bestSimilarity || (similarity === bestSimilarity && slot < best)) {
-          best = slot;
-          bestSimilarity = similarity;
+    const { bands } = this.options;
+    // All keys first, then all probes: the probes' cache misses do not wait on each other.
+    for (let band = 0; band < bands; band += 1) this.bandKeys[band] = this.bandKey(signature, band);
+    let count = 0;
+    for (let band = 0; band < bands; band += 1) {
+      const table = this.tables[band]!;
+      const cell = table.find(this.bandKeys[band]!);
+      this.bandCells[band] = cell;
+      const value = table.cells[cell * 2 + 1]!;
+      if (value === 0) continue;
+      if (count + maxBucketSize > this.candidates.length) this.growCandidates();
+      if (value > 0) {
+        this.candidates[count] = value - 1;
+        count += 1;
+      } else {
+        for (let node = -value - 1; node !== -1; node = this.overflow[node * 2 + 1]!) {
+          this.candidates[count] = this.overflow[node * 2]!;
+          count += 1;
         }
       }
     }
-    if (best !== -1) {
-      const keptId = this.ids[best]!;
-      this.recordExample(best, id);
-      return { duplicateOf: keptId, similarity: bestSimilarity };
+    if (count > 0) {
+      const match = this.bestMatch(count, signature);
+      if (match !== undefined) {
+        this.recordExample(match.duplicateOf, id);
+        return { duplicateOf: this.idChunks[match.duplicateOf >>> this.chunkShift]![match.duplicateOf & ((1 << this.chunkShift) - 1)]!, similarity: match.similarity };
+      }
     }
     this.insert(id, signature);
     return undefined;
@@ -174,9 +244,11 @@ export class NearDuplicateIndex {
    */
   clusters(limit: number): DuplicateCluster[] {
     const result: DuplicateCluster[] = [];
+    const mask = (1 << this.chunkShift) - 1;
     for (const [slot, example] of this.examples) {
       if (result.length >= limit) break;
-      result.push({ keptId: this.ids[slot]!, duplicateIds: [...example.duplicateIds], duplicateCount: example.duplicateCount });
+      const keptId = this.idChunks[slot >>> this.chunkShift]![slot & mask]!;
+      result.push({ keptId, duplicateIds: [...example.duplicateIds], duplicateCount: example.duplicateCount });
     }
     return result;
   }
@@ -195,7 +267,16 @@ export class NearDuplicateIndex {
     if (count > 0 && count < size) addShingle(out, hash ^ seedMix, bins);
     for (let index = size - 1; index < count; index += 1) {
       hash = (Math.imul(hash, shingleBase) + characters[index]!) | 0;
-      addShingle(out, hash ^ seedMix, bins);
+      // The shingle hash mixed (multiply and xor-shift), its bin picked from the top 16 bits, and
+      // the low 31 bits kept when they are the bin's smallest so far: the same as `addShingle`, inlined.
+      let value = Math.imul(hash ^ seedMix, 0x9e3779b1);
+      value ^= value >>> 15;
+      value = Math.imul(value, 0x85ebca6b);
+      value ^= value >>> 13;
+      const bin = Math.imul(value >>> 16, bins) >>> 16;
+      const current = out[bin]!;
+      const difference = (value >>> 1) - current;
+      out[bin] = current + ((difference >> 31) & difference);
       // Polynomial rolling hash: drop the shingle's first character before the next one comes in.
       hash = (hash - Math.imul(characters[index - size + 1]!, outgoingFactor)) | 0;
     }
@@ -258,7 +339,7 @@ export class NearDuplicateIndex {
     }
   }
 
-  /** A signed 32-bit hash of one band's minhashes: a small integer to V8, so Map keys stay unboxed. */
+  /** A signed 32-bit hash of one band's (full 31-bit) minhashes, the key of its bucket. */
   private bandKey(signature: Int32Array, band: number): number {
     const { rows } = this.options;
     let hash = this.seedMix ^ Math.imul(band + 1, 0x27d4eb2f);
@@ -269,54 +350,90 @@ export class NearDuplicateIndex {
     return mix32(hash);
   }
 
-  /** The share of equal minhashes, or 0 as soon as the threshold is out of reach (most candidates are not duplicates). */
-  private similarityTo(slot: number, signature: Int32Array): number {
-    const { signatures, length } = this;
-    const allowedMismatches = Math.floor(length * (1 - this.options.threshold) + 1e-9);
-    let mismatches = 0;
-    for (let index = 0, offset = slot * length; index < length; index += 1, offset += 1) {
-      if (signatures[offset] !== signature[index]) {
-        mismatches += 1;
-        if (mismatches > allowedMismatches) return 0;
+  /**
+   * The most similar of the first `count` candidates that reaches the threshold, ties going to the
+   * earliest kept text. Sorting puts repeats side by side and the earliest first, so each kept text is
+   * verified once and a later one must have strictly fewer mismatches to win.
+   */
+  private bestMatch(count: number, signature: Int32Array): { duplicateOf: number; similarity: number } | undefined {
+    const candidates = this.candidates.subarray(0, count).sort();
+    const { length, chunkShift } = this;
+    const mask = (1 << chunkShift) - 1;
+    // The most mismatches a match may have; after a match, fewer than it had.
+    let allowed = Math.floor(length * (1 - this.options.threshold) + 1e-9);
+    let best = -1;
+    let previous = -1;
+    for (let index = 0; index < count && allowed >= 0; index += 1) {
+      const slot = candidates[index]!;
+      if (slot === previous) continue;
+      previous = slot;
+      const stored = this.signatureChunks[slot >>> chunkShift]!;
+      let mismatches = 0;
+      // The stored values are the low 16 bits; most candidates miss the threshold and stop early.
+      for (let bin = 0, offset = (slot & mask) * length; bin < length; bin += 1, offset += 1) {
+        if (stored[offset] !== (signature[bin]! & 0xffff)) {
+          mismatches += 1;
+          if (mismatches > allowed) break;
+        }
       }
+      if (mismatches > allowed) continue;
+      best = slot;
+      allowed = mismatches - 1;
     }
-    return (length - mismatches) / length;
+    if (best === -1) return undefined;
+    return { duplicateOf: best, similarity: (length - allowed - 1) / length };
   }
 
   private insert(id: number, signature: Int32Array): void {
-    if (this.kept === this.ids.length) this.grow();
     const slot = this.kept;
-    this.signatures.set(signature, slot * this.length);
-    this.ids[slot] = id;
+    const chunk = slot >>> this.chunkShift;
+    if (chunk === this.signatureChunks.length) {
+      this.signatureChunks.push(new Uint16Array(this.length << this.chunkShift));
+      this.idChunks.push(new Float64Array(1 << this.chunkShift));
+    }
+    const offset = slot & ((1 << this.chunkShift) - 1);
+    // Converting to Uint16 keeps the low 16 bits of each minhash.
+    this.signatureChunks[chunk]!.set(signature, offset * this.length);
+    this.idChunks[chunk]![offset] = id;
     this.kept += 1;
     for (let band = 0; band < this.options.bands; band += 1) {
-      const bucket = this.buckets[band]!;
-      const key = this.bandKeys[band]!;
-      const entry = bucket.get(key);
-      if (entry === undefined) {
-        bucket.set(key, slot);
-        this.bucketEntries.count += 1;
-      } else if (typeof entry === 'number') {
-        bucket.set(key, [entry, slot]);
-        this.bucketEntries.listed += 2;
-      } else if (entry.length < maxBucketSize) {
-        entry.push(slot);
-        this.bucketEntries.listed += 1;
+      const table = this.tables[band]!;
+      const cell = this.bandCells[band]!;
+      const value = table.cells[cell * 2 + 1]!;
+      if (value === 0) {
+        table.fill(cell, this.bandKeys[band]!, slot + 1);
+      } else if (value > 0) {
+        const node = this.newNode(value - 1, -1);
+        table.cells[cell * 2 + 1] = -(this.newNode(slot, node) + 1);
+      } else if (this.chainLength(-value - 1) < maxBucketSize) {
+        table.cells[cell * 2 + 1] = -(this.newNode(slot, -value - 1) + 1);
       }
     }
   }
 
-  private grow(): void {
-    const capacity = this.ids.length * 2;
-    const signatures = new Int32Array(capacity * this.length);
-    signatures.set(this.signatures);
-    this.signatures = signatures;
-    const ids = new Float64Array(capacity);
-    ids.set(this.ids);
-    this.ids = ids;
-    const verifiedAt = new Uint32Array(capacity);
-    verifiedAt.set(this.verifiedAt);
-    this.verifiedAt = verifiedAt;
+  private newNode(slot: number, next: number): number {
+    if (this.overflowCount * 2 === this.overflow.length) {
+      const overflow = new Int32Array(this.overflow.length * 2);
+      overflow.set(this.overflow);
+      this.overflow = overflow;
+    }
+    const node = this.overflowCount;
+    this.overflow[node * 2] = slot;
+    this.overflow[node * 2 + 1] = next;
+    this.overflowCount += 1;
+    return node;
+  }
+
+  private chainLength(node: number): number {
+    let length = 0;
+    for (let current = node; current !== -1; current = this.overflow[current * 2 + 1]!) length += 1;
+    return length;
+  }
+
+  private growCandidates(): void {
+    const candidates = new Int32Array(this.candidates.length * 2);
+    candidates.set(this.candidates);
+    this.candidates = candidates;
   }
 
   private recordExample(slot: number, duplicateId: number): void {

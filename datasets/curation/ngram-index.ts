@@ -1,33 +1,58 @@
 import { finalize } from './text-hash.js';
 
-/** Lowercased words of a text, punctuation removed, as n-gram decontamination compares them. */
-export function contentWords(text: string): string[] {
-  return text
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((word) => word !== '');
+const letterOrDigit = /[\p{L}\p{N}]/u;
+
+function isWordCharacter(code: number, text: string, index: number): boolean {
+  if (code < 0x80) return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+  return letterOrDigit.test(text[index]!);
 }
 
-function wordHash(word: string, seed: number): number {
-  let hash = seed;
-  for (let index = 0; index < word.length; index += 1) hash = Math.imul(hash ^ word.charCodeAt(index), 0x01000193);
-  return finalize(hash);
+/** Lowercases one UTF-16 unit cheaply for ASCII, through the string API otherwise. */
+function lower(code: number, text: string, index: number): number {
+  if (code < 0x80) return code >= 0x41 && code <= 0x5a ? code + 32 : code;
+  return text[index]!.toLowerCase().charCodeAt(0);
 }
 
 /**
- * The n-gram hashes of a text: each word is hashed once (two 32-bit lanes), and each n-gram's hash
- * is a polynomial over its words' hashes, rolled along the text in O(words) with 32-bit arithmetic,
- * then packed into 53 bits.
+ * The 53-bit hashes of a text's word n-grams, written into `into` (grown as needed); returns how many.
+ * Words are found and hashed in one pass over the characters (two 32-bit lanes, no word strings),
+ * and each n-gram's hash is a polynomial over its words' hashes, rolled along the text.
  */
-function* ngramHashes(text: string, n: number): Generator<number> {
-  const words = contentWords(text);
-  if (words.length < n) return;
-  const first = new Uint32Array(words.length);
-  const second = new Uint32Array(words.length);
-  for (let index = 0; index < words.length; index += 1) {
-    first[index] = wordHash(words[index]!, 0x811c9dc5);
-    second[index] = wordHash(words[index]!, 0x9e3779b9);
+function ngramHashes(text: string, n: number, scratch: { first: Uint32Array; second: Uint32Array; out: Float64Array }): number {
+  let words = 0;
+  let first = 0x811c9dc5;
+  let second = 0x9e3779b9;
+  let inWord = false;
+  const push = () => {
+    if (words === scratch.first.length) {
+      const grownFirst = new Uint32Array(words * 2);
+      const grownSecond = new Uint32Array(words * 2);
+      grownFirst.set(scratch.first);
+      grownSecond.set(scratch.second);
+      scratch.first = grownFirst;
+      scratch.second = grownSecond;
+    }
+    scratch.first[words] = finalize(first);
+    scratch.second[words] = finalize(second);
+    words += 1;
+    first = 0x811c9dc5;
+    second = 0x9e3779b9;
+  };
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (isWordCharacter(code, text, index)) {
+      const character = lower(code, text, index);
+      first = Math.imul(first ^ character, 0x01000193);
+      second = Math.imul(second ^ character, 0x5bd1e995);
+      inWord = true;
+    } else if (inWord) {
+      push();
+      inWord = false;
+    }
   }
+  if (inWord) push();
+  if (words < n) return 0;
+  if (scratch.out.length < words) scratch.out = new Float64Array(words * 2);
   const baseFirst = 0x01000193;
   const baseSecond = 0x5bd1e995;
   let powerFirst = 1;
@@ -38,15 +63,20 @@ function* ngramHashes(text: string, n: number): Generator<number> {
   }
   let rollingFirst = 0;
   let rollingSecond = 0;
-  for (let index = 0; index < words.length; index += 1) {
+  let count = 0;
+  for (let index = 0; index < words; index += 1) {
     if (index >= n) {
-      rollingFirst = (rollingFirst - Math.imul(first[index - n]!, powerFirst)) | 0;
-      rollingSecond = (rollingSecond - Math.imul(second[index - n]!, powerSecond)) | 0;
+      rollingFirst = (rollingFirst - Math.imul(scratch.first[index - n]!, powerFirst)) | 0;
+      rollingSecond = (rollingSecond - Math.imul(scratch.second[index - n]!, powerSecond)) | 0;
     }
-    rollingFirst = (Math.imul(rollingFirst, baseFirst) + first[index]!) | 0;
-    rollingSecond = (Math.imul(rollingSecond, baseSecond) + second[index]!) | 0;
-    if (index >= n - 1) yield (finalize(rollingFirst) & 0x1fffff) * 0x100000000 + finalize(rollingSecond);
+    rollingFirst = (Math.imul(rollingFirst, baseFirst) + scratch.first[index]!) | 0;
+    rollingSecond = (Math.imul(rollingSecond, baseSecond) + scratch.second[index]!) | 0;
+    if (index >= n - 1) {
+      scratch.out[count] = (finalize(rollingFirst) & 0x1fffff) * 0x100000000 + finalize(rollingSecond);
+      count += 1;
+    }
   }
+  return count;
 }
 
 /**
@@ -55,6 +85,7 @@ function* ngramHashes(text: string, n: number): Generator<number> {
  */
 export class NgramIndex {
   private readonly grams = new Set<number>();
+  private readonly scratch = { first: new Uint32Array(256), second: new Uint32Array(256), out: new Float64Array(256) };
 
   constructor(readonly n: number) {}
 
@@ -65,13 +96,15 @@ export class NgramIndex {
 
   /** Adds every n-gram of `text`. */
   add(text: string): void {
-    for (const hash of ngramHashes(text, this.n)) this.grams.add(hash);
+    const count = ngramHashes(text, this.n, this.scratch);
+    for (let index = 0; index < count; index += 1) this.grams.add(this.scratch.out[index]!);
   }
 
   /** True when `text` shares at least one n-gram with what was added. */
   overlaps(text: string): boolean {
     if (this.grams.size === 0) return false;
-    for (const hash of ngramHashes(text, this.n)) if (this.grams.has(hash)) return true;
+    const count = ngramHashes(text, this.n, this.scratch);
+    for (let index = 0; index < count; index += 1) if (this.grams.has(this.scratch.out[index]!)) return true;
     return false;
   }
 }

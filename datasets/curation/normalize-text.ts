@@ -23,11 +23,6 @@ export function normalizeText(text: string, options: NormalizeOptions): string {
   return result.trim();
 }
 
-/** The text with every run of whitespace collapsed to one space: the key for exact deduplication. */
-export function collapseWhitespace(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 function isAscii(text: string): boolean {
   // Most training text is ASCII, and NFC and the space classes cannot change it.
   for (let index = 0; index < text.length; index += 1) if (text.charCodeAt(index) > 0x7f) return false;

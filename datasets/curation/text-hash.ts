@@ -26,3 +26,53 @@ export function finalize(value: number): number {
 export function unitInterval(hash: number): number {
   return hash / 2 ** 53;
 }
+
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+}
+
+/**
+ * Builds a `hash53` over several parts without joining them into one string, with whitespace runs
+ * in each part collapsed to one space and ends trimmed: the exact-dedupe key and the prompt hash
+ * are computed this way, without the allocations of `replace(/\s+/g, ' ')`.
+ */
+export class CollapsedHasher {
+  private first = 0x811c9dc5;
+  private second = 0x9e3779b9;
+  private length = 0;
+
+  private mix(code: number): void {
+    this.first = Math.imul(this.first ^ code, 0x01000193);
+    this.second = Math.imul(this.second ^ code, 0x5bd1e995);
+    this.length += 1;
+  }
+
+  /** Adds a part of text, whitespace collapsed and trimmed. */
+  text(value: string): this {
+    let pendingSpace = false;
+    let started = false;
+    for (let index = 0; index < value.length; index += 1) {
+      const code = value.charCodeAt(index);
+      if (isWhitespace(code)) {
+        pendingSpace = started;
+        continue;
+      }
+      if (pendingSpace) this.mix(0x20);
+      pendingSpace = false;
+      started = true;
+      this.mix(code);
+    }
+    return this;
+  }
+
+  /** Adds a separator that no text contains (a control code below 0x09). */
+  separator(code: number): this {
+    this.mix(code);
+    return this;
+  }
+
+  /** The 53-bit hash of everything added. */
+  digest(): number {
+    return (finalize(this.first) & 0x1fffff) * 0x100000000 + finalize(this.second ^ this.length);
+  }
+}

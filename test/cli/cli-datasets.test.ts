@@ -26,9 +26,9 @@ describe('lora datasets', () => {
     const curated = JSON.parse(result.stdout) as Record<string, unknown> & { id: string; counts: Record<string, number>; splits: Record<string, number>; issues: unknown[] };
     expect(curated).toMatchObject({
       name: 'triage',
-      counts: { input: 244, invalid: 2, exactDuplicates: 1, nearDuplicates: 1, filtered: 0, decontaminated: 0, kept: 240 },
+      counts: { input: 244, invalid: 2, exactDuplicates: 1, nearDuplicates: 1, filtered: 0, decontaminated: 1, kept: 239 },
       pii: { EMAIL: 5, PHONE: 5, CREDIT_CARD: 4 },
-      splits: { train: 215, validation: 15, test: 10 },
+      splits: { train: 214, validation: 15, test: 10 },
     });
     expect(curated.issues[0]).toEqual({ line: 38, code: 'unknown-role', path: 'messages[1].role', message: 'must be one of system|user|assistant|tool, got "bot"' });
 

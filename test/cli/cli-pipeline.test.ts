@@ -56,8 +56,8 @@ describe('lora CLI with a worker on real Redis', () => {
     expect(shown).toMatchObject({ id: runId, state: 'completed' });
     expect(shown.stages.map((stage) => stage.name)).toEqual(['curate', 'train', 'eval', 'register']);
     for (const stage of shown.stages) expect(Object.keys(stage)).toEqual(expect.arrayContaining(['name', 'state', 'progress', 'result', 'error']));
-    expect(shown.stages[0]!.result).toMatchObject({ records: 240, rejected: 2, splits: { train: 215, validation: 15, test: 10 } });
-    expect(shown.stages[1]!.result).toMatchObject({ adapter: null, plan: { examples: 215, epochs: 3, batchSize: 8, totalSteps: 81 } });
+    expect(shown.stages[0]!.result).toMatchObject({ records: 239, rejected: 2, splits: { train: 214, validation: 15, test: 10 } });
+    expect(shown.stages[1]!.result).toMatchObject({ adapter: null, plan: { examples: 214, epochs: 3, batchSize: 8, totalSteps: 81 } });
 
     const listed = JSON.parse((await runCli(['jobs', 'list', '--json', '--state', 'completed'], env)).stdout) as Array<{ id: string }>;
     expect(listed.map((run) => run.id)).toEqual([runId]);
@@ -70,7 +70,7 @@ describe('lora CLI with a worker on real Redis', () => {
     const curate = shown.stages[0]!.result as { manifestKey: string };
     expect(await store.readJson(curate.manifestKey)).toMatchObject({
       name: 'support-triage',
-      counts: { input: 244, invalid: 2, exactDuplicates: 1, nearDuplicates: 1, kept: 240 },
+      counts: { input: 244, invalid: 2, exactDuplicates: 1, nearDuplicates: 1, decontaminated: 1, kept: 239 },
       issuesByCode: { 'unknown-role': 1, 'invalid-json': 1 },
       pii: { EMAIL: 5, PHONE: 5, CREDIT_CARD: 4 },
     });
@@ -95,7 +95,7 @@ describe('lora CLI with a worker on real Redis', () => {
   it('runs a whole pipeline in one process with `lora run` and prints a summary', async () => {
     const result = await runCli(['run', join(folder, 'spec', 'pipeline.yaml'), '--force'], env);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/curate: dataset ds-[0-9a-f]{16}: 240 records kept, 2 rejected/);
+    expect(result.stdout).toMatch(/curate: dataset ds-[0-9a-f]{16}: 239 records kept, 2 rejected/);
     expect(result.stdout).toContain('train: no trainer is built yet');
     expect(result.stdout).toContain(`artifacts: file://${join(folder, 'store')}/runs/`);
   });

@@ -4,7 +4,7 @@ import { NgramIndex } from '../../datasets/curation/ngram-index.js';
 import { normalizeText } from '../../datasets/curation/normalize-text.js';
 import { isDegenerate, qualityProblem, repetitionShare } from '../../datasets/curation/quality-filter.js';
 import { SplitAssigner } from '../../datasets/curation/split-assigner.js';
-import { hash53 } from '../../datasets/curation/text-hash.js';
+import { CollapsedHasher, hash53 } from '../../datasets/curation/text-hash.js';
 
 const normalize = (text: string) => normalizeText(text, { unicode: 'NFC', whitespace: true });
 const record = (user: string, assistant: string) => ({ schemaVersion: 1 as const, messages: [{ role: 'user' as const, content: user }, { role: 'assistant' as const, content: assistant }] });
@@ -86,6 +86,11 @@ describe('length statistics', () => {
 });
 
 describe('53-bit text hash', () => {
+  it('hashes text with whitespace collapsed as if it had been collapsed first', () => {
+    expect(new CollapsedHasher().text('  Where is\n\n my   refund? ').digest()).toBe(new CollapsedHasher().text('Where is my refund?').digest());
+    expect(new CollapsedHasher().text('a').separator(1).text('b').digest()).not.toBe(new CollapsedHasher().text('a b').digest());
+  });
+
   it('gives equal texts equal hashes and spreads a million near-identical strings without collisions', () => {
     expect(hash53('same text')).toBe(hash53('same text'));
     const seen = new Set<number>();
