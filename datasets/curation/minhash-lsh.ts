@@ -1,3 +1,4 @@
+import { BucketTable, initialTableCapacity } from './bucket-table.js';
 import { Buffer } from 'node:buffer';
 
 /** Settings of near-duplicate detection; see `nearDuplicateDefaults`. */
@@ -46,62 +47,7 @@ const shingleBase = 0x01000193;
 // Stored minhashes per arena chunk (256 KB of Uint16): chunks are never copied, so the arena grows
 // without a moment of holding both an old and a new copy, and wastes at most one part-filled chunk.
 const chunkMinhashes = 0x20000;
-const initialTableCapacity = 256;
-// Bucket tables grow by half when 70% full, so they stay 47% to 70% full: short linear probes, and
-// 11 to 17 bytes per bucket. Doubling would let a table fall to 35% full, 23 bytes per bucket.
-const maxLoad = 0.7;
-const tableGrowth = 1.5;
 
-/**
- * An open-addressing hash table (linear probing) from a band key to its bucket, in one Int32Array of
- * [key, value] cells. The value is 0 for an empty cell, `slot + 1` for a bucket of one kept text, and
- * `-(node + 1)` for a longer bucket, a chain of overflow nodes.
- */
-class BucketTable {
-  cells: Int32Array;
-  capacity: number;
-  count = 0;
-
-  constructor(capacity: number) {
-    this.capacity = capacity;
-    this.cells = new Int32Array(capacity * 2);
-  }
-
-  /** The cell holding `key`, or the empty cell where it belongs. */
-  find(key: number): number {
-    const { cells, capacity } = this;
-    // The key's place in [0, capacity) by multiplication, so any capacity works, not only powers of two.
-    // The product is below 2^32 * capacity even where it rounds, so the cell is always in range.
-    let cell = Math.floor((key >>> 0) * capacity * 2.3283064365386963e-10);
-    for (;;) {
-      if (cells[cell * 2 + 1] === 0 || cells[cell * 2] === key) return cell;
-      cell += 1;
-      if (cell === capacity) cell = 0;
-    }
-  }
-
-  /** Fills the empty `cell` that `find(key)` returned; the table may grow, so cells found before are stale. */
-  fill(cell: number, key: number, value: number): void {
-    this.cells[cell * 2] = key;
-    this.cells[cell * 2 + 1] = value;
-    this.count += 1;
-    if (this.count > this.capacity * maxLoad) this.grow();
-  }
-
-  private grow(): void {
-    const old = this.cells;
-    this.capacity = Math.ceil(this.capacity * tableGrowth);
-    this.cells = new Int32Array(this.capacity * 2);
-    for (let cell = 0; cell < old.length; cell += 2) {
-      const value = old[cell + 1]!;
-      if (value === 0) continue;
-      const key = old[cell]!;
-      const target = this.find(key);
-      this.cells[target * 2] = key;
-      this.cells[target * 2 + 1] = value;
-    }
-  }
-}
 
 /**
  * Near-duplicate detection with MinHash and LSH banding over character shingles of lowercased,
@@ -206,33 +152,11 @@ export class NearDuplicateIndex {
   add(id: number, text: string): NearDuplicateMatch | undefined {
     const signature = this.scratch;
     this.computeSignature(text, signature);
-    const { bands } = this.options;
-    // All keys first, then all probes: the probes' cache misses do not wait on each other.
-    for (let band = 0; band < bands; band += 1) this.bandKeys[band] = this.bandKey(signature, band);
-    let count = 0;
-    for (let band = 0; band < bands; band += 1) {
-      const table = this.tables[band]!;
-      const cell = table.find(this.bandKeys[band]!);
-      this.bandCells[band] = cell;
-      const value = table.cells[cell * 2 + 1]!;
-      if (value === 0) continue;
-      if (count + maxBucketSize > this.candidates.length) this.growCandidates();
-      if (value > 0) {
-        this.candidates[count] = value - 1;
-        count += 1;
-      } else {
-        for (let node = -value - 1; node !== -1; node = this.overflow[node * 2 + 1]!) {
-          this.candidates[count] = this.overflow[node * 2]!;
-          count += 1;
-        }
-      }
-    }
-    if (count > 0) {
-      const match = this.bestMatch(count, signature);
-      if (match !== undefined) {
-        this.recordExample(match.duplicateOf, id);
-        return { duplicateOf: this.idChunks[match.duplicateOf >>> this.chunkShift]![match.duplicateOf & ((1 << this.chunkShift) - 1)]!, similarity: match.similarity };
-      }
+    const count = this.gatherCandidates(signature);
+    const match = count > 0 ? this.bestMatch(count, signature) : undefined;
+    if (match !== undefined) {
+      this.recordExample(match.slot, id);
+      return { duplicateOf: this.idOf(match.slot), similarity: match.similarity };
     }
     this.insert(id, signature);
     return undefined;
@@ -244,11 +168,9 @@ export class NearDuplicateIndex {
    */
   clusters(limit: number): DuplicateCluster[] {
     const result: DuplicateCluster[] = [];
-    const mask = (1 << this.chunkShift) - 1;
     for (const [slot, example] of this.examples) {
       if (result.length >= limit) break;
-      const keptId = this.idChunks[slot >>> this.chunkShift]![slot & mask]!;
-      result.push({ keptId, duplicateIds: [...example.duplicateIds], duplicateCount: example.duplicateCount });
+      result.push({ keptId: this.idOf(slot), duplicateIds: [...example.duplicateIds], duplicateCount: example.duplicateCount });
     }
     return result;
   }
@@ -267,16 +189,7 @@ export class NearDuplicateIndex {
     if (count > 0 && count < size) addShingle(out, hash ^ seedMix, bins);
     for (let index = size - 1; index < count; index += 1) {
       hash = (Math.imul(hash, shingleBase) + characters[index]!) | 0;
-      // The shingle hash mixed (multiply and xor-shift), its bin picked from the top 16 bits, and
-      // the low 31 bits kept when they are the bin's smallest so far: the same as `addShingle`, inlined.
-      let value = Math.imul(hash ^ seedMix, 0x9e3779b1);
-      value ^= value >>> 15;
-      value = Math.imul(value, 0x85ebca6b);
-      value ^= value >>> 13;
-      const bin = Math.imul(value >>> 16, bins) >>> 16;
-      const current = out[bin]!;
-      const difference = (value >>> 1) - current;
-      out[bin] = current + ((difference >> 31) & difference);
+      addShingle(out, hash ^ seedMix, bins);
       // Polynomial rolling hash: drop the shingle's first character before the next one comes in.
       hash = (hash - Math.imul(characters[index - size + 1]!, outgoingFactor)) | 0;
     }
@@ -351,11 +264,39 @@ export class NearDuplicateIndex {
   }
 
   /**
+   * Looks up each band's bucket, notes its cell for `insert`, and lists the bucket's kept texts in
+   * `candidates`, repeats included; returns how many it listed.
+   */
+  private gatherCandidates(signature: Int32Array): number {
+    let count = 0;
+    for (let band = 0; band < this.options.bands; band += 1) {
+      const key = this.bandKey(signature, band);
+      const table = this.tables[band]!;
+      const cell = table.find(key);
+      this.bandKeys[band] = key;
+      this.bandCells[band] = cell;
+      const value = table.cells[cell * 2 + 1]!;
+      if (value === 0) continue;
+      if (count + maxBucketSize > this.candidates.length) this.growCandidates();
+      if (value > 0) {
+        this.candidates[count] = value - 1;
+        count += 1;
+        continue;
+      }
+      for (let node = -value - 1; node !== -1; node = this.overflow[node * 2 + 1]!) {
+        this.candidates[count] = this.overflow[node * 2]!;
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  /**
    * The most similar of the first `count` candidates that reaches the threshold, ties going to the
    * earliest kept text. Sorting puts repeats side by side and the earliest first, so each kept text is
    * verified once and a later one must have strictly fewer mismatches to win.
    */
-  private bestMatch(count: number, signature: Int32Array): { duplicateOf: number; similarity: number } | undefined {
+  private bestMatch(count: number, signature: Int32Array): { slot: number; similarity: number } | undefined {
     const candidates = this.candidates.subarray(0, count).sort();
     const { length, chunkShift } = this;
     const mask = (1 << chunkShift) - 1;
@@ -381,7 +322,11 @@ export class NearDuplicateIndex {
       allowed = mismatches - 1;
     }
     if (best === -1) return undefined;
-    return { duplicateOf: best, similarity: (length - allowed - 1) / length };
+    return { slot: best, similarity: (length - allowed - 1) / length };
+  }
+
+  private idOf(slot: number): number {
+    return this.idChunks[slot >>> this.chunkShift]![slot & ((1 << this.chunkShift) - 1)]!;
   }
 
   private insert(id: number, signature: Int32Array): void {
@@ -447,6 +392,7 @@ export class NearDuplicateIndex {
     if (example.duplicateIds.length < maxExampleDuplicates) example.duplicateIds.push(duplicateId);
   }
 }
+
 
 /**
  * Mixes a shingle hash (multiply and xor-shift, enough to spread a polynomial hash's bits), picks its

@@ -160,6 +160,47 @@ describe('NearDuplicateIndex', () => {
     expect(index.clusters(1)[0]?.duplicateIds.length).toBeLessThanOrEqual(10);
   });
 
+  it('holds under 600 bytes per kept 500-character text, by its own count', () => {
+    const random = seededRandom(17);
+    const index = new NearDuplicateIndex();
+    for (let id = 0; id < 10_000; id += 1) index.add(id, paragraph(random, 500));
+    // Unrelated paragraphs: a few may pair up by chance, but nearly all are kept.
+    expect(index.size).toBeGreaterThan(9_900);
+    // 256 bytes of 16-bit minhashes, an 8-byte id, and 16 bucket-table cells of 11 to 17 bytes.
+    expect(index.memoryBytes / index.size).toBeLessThan(600);
+    expect(index.memoryBytes / index.size).toBeGreaterThan(256);
+  });
+
+  it('gives the same answers when the same texts are added again to a new index', () => {
+    const texts = (() => {
+      const random = seededRandom(23);
+      const originals = Array.from({ length: 300 }, () => paragraph(random));
+      return [...originals, ...originals.map((text, position) => nearCopy(random, text, 1 + (position % 12)))];
+    })();
+    const run = () => {
+      const index = new NearDuplicateIndex();
+      const answers = texts.map((text, id) => index.add(id, text));
+      return { answers, size: index.size, memoryBytes: index.memoryBytes, clusters: index.clusters(100) };
+    };
+    const first = run();
+    expect(first.answers.filter((answer) => answer !== undefined).length).toBeGreaterThan(100);
+    expect(run()).toEqual(first);
+  });
+
+  it('finds a retyped copy among texts that share a long template, past the bucket size limit', () => {
+    const random = seededRandom(29);
+    // Threshold 1: only equal signatures match, so every templated text is kept, though many share buckets.
+    const index = new NearDuplicateIndex({ threshold: 1 });
+    const template = paragraph(random, 400);
+    const texts = Array.from({ length: 300 }, () => `${template} ${paragraph(random, 100)}`);
+    texts.forEach((text, id) => expect(index.add(id, text)).toBeUndefined());
+    expect(index.size).toBe(300);
+    for (const id of [0, 150, 299]) {
+      expect(index.add(1000 + id, `  ${texts[id]!.toUpperCase().replace(/ /g, '\n ')}`)).toEqual({ duplicateOf: id, similarity: 1 });
+    }
+    expect(index.clusters(10).map((cluster) => cluster.keptId)).toEqual([0, 150, 299]);
+  });
+
   it('handles empty texts and texts shorter than one shingle', () => {
     const index = new NearDuplicateIndex();
     expect(index.add(1, 'ok')).toBeUndefined();

@@ -1,0 +1,71 @@
+// An open-addressing table of LSH buckets, in typed arrays: the near-duplicate index's only growing state
+// besides its signature arena.
+
+/** Cells a new table starts with. */
+export const initialTableCapacity = 256;
+// Bucket tables grow by half when 70% full, so they stay 47% to 70% full: short linear probes, and
+// 11 to 17 bytes per bucket. Doubling would let a table fall to 35% full, 23 bytes per bucket.
+const maxLoad = 0.7;
+const tableGrowth = 1.5;
+
+/**
+ * An open-addressing hash table (linear probing) from a band key to its bucket, in one Int32Array of
+ * [key, value] cells. The value is 0 for an empty cell, `slot + 1` for a bucket of one kept text, and
+ * `-(node + 1)` for a longer bucket, a chain of overflow nodes.
+ */
+export class BucketTable {
+  cells: Int32Array;
+  capacity: number;
+  count = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.cells = new Int32Array(capacity * 2);
+  }
+
+  /** The cell holding `key`, or the empty cell where it belongs. */
+  find(key: number): number {
+    const { cells, capacity } = this;
+    let cell = home(key, capacity);
+    for (;;) {
+      if (cells[cell * 2 + 1] === 0 || cells[cell * 2] === key) return cell;
+      cell += 1;
+      if (cell === capacity) cell = 0;
+    }
+  }
+
+  /** Fills the empty `cell` that `find(key)` returned; the table may grow, so cells found before are stale. */
+  fill(cell: number, key: number, value: number): void {
+    this.cells[cell * 2] = key;
+    this.cells[cell * 2 + 1] = value;
+    this.count += 1;
+    if (this.count > this.capacity * maxLoad) this.grow();
+  }
+
+  /** Moves every bucket to a table half as large again. Homes rise with the key, so the writes move forward. */
+  private grow(): void {
+    const old = this.cells;
+    const capacity = Math.ceil(this.capacity * tableGrowth);
+    const cells = new Int32Array(capacity * 2);
+    for (let from = 0; from < old.length; from += 2) {
+      const value = old[from + 1]!;
+      if (value === 0) continue;
+      const key = old[from]!;
+      let cell = home(key, capacity);
+      while (cells[cell * 2 + 1] !== 0) cell = cell + 1 === capacity ? 0 : cell + 1;
+      cells[cell * 2] = key;
+      cells[cell * 2 + 1] = value;
+    }
+    this.cells = cells;
+    this.capacity = capacity;
+  }
+}
+
+/**
+ * A key's first cell in a table of `capacity`: the key as a fraction of 2^32 scaled to the capacity,
+ * so any capacity works, not only powers of two. The product stays below 2^32 * capacity even where
+ * it rounds, so the cell is always in range.
+ */
+function home(key: number, capacity: number): number {
+  return Math.floor(((key >>> 0) * capacity) / 0x100000000);
+}
