@@ -119,7 +119,10 @@ export async function curateDataset(options: CurateDatasetOptions): Promise<Cura
     const keptPath = join(scratch, 'kept.jsonl');
     const kept = createWriteStream(keptPath);
     const promptHashes: number[] = [];
-    const groups: string[] = [];
+    // Group names are interned: a million copies of the same label string would cost tens of megabytes.
+    const groupIds = new Map<string, number>();
+    const groupNames: string[] = [];
+    const groups: number[] = [];
     const sourceHash = hashing(await options.source.open());
     const sourceStream = sourceHash.transform;
     const readerOptions = { format: config.format, fileName: options.source.uri, maxLineBytes: config.maxLineBytes, maxCharacters: config.maxCharacters, columns: config.columns };
@@ -131,7 +134,13 @@ export async function curateDataset(options: CurateDatasetOptions): Promise<Cura
         const result = curator.curate(outcome.record);
         if (result.kept) {
           promptHashes.push(result.promptHash);
-          groups.push(result.group);
+          let groupId = groupIds.get(result.group);
+          if (groupId === undefined) {
+            groupId = groupNames.length;
+            groupIds.set(result.group, groupId);
+            groupNames.push(result.group);
+          }
+          groups.push(groupId);
           splitter.observe(result.group, result.promptHash);
           await writeLine(kept, JSON.stringify(result.record));
         }
@@ -162,7 +171,7 @@ export async function curateDataset(options: CurateDatasetOptions): Promise<Cura
     const examples = new Map<number, string>();
     let index = 0;
     for await (const line of jsonLines(keptPath)) {
-      const split = splitter.assign(groups[index]!, promptHashes[index]!);
+      const split = splitter.assign(groupNames[groups[index]!]!, promptHashes[index]!);
       if (curator.nearDuplicateSamples.has(index)) {
         const record = JSON.parse(line) as CanonicalRecord;
         examples.set(index, record.messages.map((message) => message.content).join('\n').slice(0, 300));

@@ -5,6 +5,7 @@ import { NearDuplicateIndex } from './curation/minhash-lsh.js';
 import { normalizeText } from './curation/normalize-text.js';
 import { findPii, scrubPii } from './curation/pii-scrubber.js';
 import { qualityProblem } from './curation/quality-filter.js';
+import { HashSet53 } from './curation/hash-set.js';
 import { CollapsedHasher } from './curation/text-hash.js';
 
 /** Time spent in each step, in milliseconds, for the benchmark and the report. */
@@ -45,7 +46,7 @@ export class RecordCurator {
   readonly timings: StepTimings = { normalize: 0, pii: 0, quality: 0, exactDedupe: 0, nearDedupe: 0 };
   /** Near-duplicate pairs (kept index → duplicate texts) for the report's examples. */
   readonly nearDuplicateSamples = new Map<number, string[]>();
-  private readonly exactKeys = new Set<number>();
+  private readonly exactKeys = new HashSet53();
   private readonly nearIndex: NearDuplicateIndex | undefined;
 
   constructor(private readonly config: CurationConfig) {
@@ -103,8 +104,7 @@ export class RecordCurator {
 
     if (config.dedupe.exact) {
       const key = exactKey(record);
-      const seen = this.exactKeys.has(key);
-      if (!seen) this.exactKeys.add(key);
+      const seen = !this.exactKeys.add(key);
       now = performance.now();
       timings.exactDedupe += now - started;
       started = now;

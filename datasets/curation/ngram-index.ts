@@ -1,3 +1,4 @@
+import { HashSet53 } from './hash-set.js';
 import { finalize } from './text-hash.js';
 
 const letterOrDigit = /[\p{L}\p{N}]/u;
@@ -84,7 +85,7 @@ function ngramHashes(text: string, n: number, scratch: { first: Uint32Array; sec
  * kept as 53-bit hashes so that millions fit in memory.
  */
 export class NgramIndex {
-  private readonly grams = new Set<number>();
+  private readonly grams = new HashSet53();
   private readonly scratch = { first: new Uint32Array(256), second: new Uint32Array(256), out: new Float64Array(256) };
 
   constructor(readonly n: number) {}

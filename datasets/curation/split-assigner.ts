@@ -1,3 +1,5 @@
+import { HashSet53 } from './hash-set.js';
+
 /** The splits of a dataset version. */
 export const splitNames = ['train', 'validation', 'test'] as const;
 
@@ -20,13 +22,16 @@ export interface SplitShares {
 export class SplitAssigner {
   private readonly hashesByGroup = new Map<string, number[]>();
   private cuts: Map<string, [number, number]> | undefined;
-  /** The split a prompt got first; records that repeat a prompt under another label follow it. */
+  /** Prompts seen more than once, and the split each got first: records repeating a prompt under another label follow it. */
+  private readonly seenPrompts = new HashSet53();
+  private readonly repeatedPrompts = new HashSet53();
   private readonly byPrompt = new Map<number, SplitName>();
 
   constructor(private readonly shares: SplitShares) {}
 
   /** Records one record's prompt hash under its group (its label, or "" when unstratified). */
   observe(group: string, promptHash: number): void {
+    if (!this.seenPrompts.add(promptHash)) this.repeatedPrompts.add(promptHash);
     let hashes = this.hashesByGroup.get(group);
     if (hashes === undefined) this.hashesByGroup.set(group, (hashes = []));
     hashes.push(promptHash);
@@ -50,12 +55,13 @@ export class SplitAssigner {
 
   /** The split of a record; call after every record was observed. */
   assign(group: string, promptHash: number): SplitName {
-    const earlier = this.byPrompt.get(promptHash);
+    const repeated = this.repeatedPrompts.has(promptHash);
+    const earlier = repeated ? this.byPrompt.get(promptHash) : undefined;
     if (earlier !== undefined) return earlier;
     const cut = this.cutPoints().get(group);
     if (cut === undefined) throw new Error(`split group ${JSON.stringify(group)} was never observed`);
     const split: SplitName = promptHash < cut[0] ? 'train' : promptHash < cut[1] ? 'validation' : 'test';
-    this.byPrompt.set(promptHash, split);
+    if (repeated) this.byPrompt.set(promptHash, split);
     return split;
   }
 }

@@ -4,6 +4,7 @@ import { NgramIndex } from '../../datasets/curation/ngram-index.js';
 import { normalizeText } from '../../datasets/curation/normalize-text.js';
 import { isDegenerate, qualityProblem, repetitionShare } from '../../datasets/curation/quality-filter.js';
 import { SplitAssigner } from '../../datasets/curation/split-assigner.js';
+import { HashSet53 } from '../../datasets/curation/hash-set.js';
 import { CollapsedHasher, hash53 } from '../../datasets/curation/text-hash.js';
 
 const normalize = (text: string) => normalizeText(text, { unicode: 'NFC', whitespace: true });
@@ -97,5 +98,19 @@ describe('53-bit text hash', () => {
     for (let index = 0; index < 1_000_000; index += 1) seen.add(hash53(`ticket ${index}`));
     expect(seen.size).toBe(1_000_000);
     expect(Math.max(...[...seen].slice(0, 1000))).toBeLessThan(2 ** 53);
+  });
+});
+
+describe('53-bit hash set', () => {
+  it('holds what was added, through growth, and nothing else', () => {
+    const set = new HashSet53();
+    for (let index = 0; index < 50_000; index += 1) expect(set.add(hash53(`gram ${index}`))).toBe(true);
+    expect(set.add(hash53('gram 7'))).toBe(false);
+    expect(set.size).toBe(50_000);
+    expect(set.has(hash53('gram 49999'))).toBe(true);
+    expect(set.has(hash53('gram 50000'))).toBe(false);
+    expect(set.add(0)).toBe(true);
+    expect(set.has(0)).toBe(true);
+    expect(set.memoryBytes / set.size).toBeLessThan(24);
   });
 });
