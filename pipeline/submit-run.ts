@@ -5,23 +5,29 @@ import { UsageError, putBlob, type ArtifactStore } from '../core/index.js';
 import type { PipelineClient, SubmitResult } from '../jobs/index.js';
 import { stagePlan, type PipelineSpec } from './pipeline-spec.js';
 
-/**
- * Makes a spec runnable on any worker: a local dataset file (relative to the spec's folder) is
- * uploaded to the store, content-addressed, and the spec names it as `store:KEY`. The run id is
- * derived from this resolved spec and the store's URL, so a changed dataset file or another store makes a new run.
- */
-export async function resolveSpec(spec: PipelineSpec, specPath: string, store: ArtifactStore): Promise<PipelineSpec> {
-  const source = spec.dataset.source;
-  if (source.startsWith('store:')) return spec;
-  const path = resolve(dirname(specPath), source);
+/** Uploads a local input (relative to the spec's folder) to the store and names it `store:KEY`; other URIs stay. */
+async function inStore(uri: string, field: string, specPath: string, store: ArtifactStore): Promise<string> {
+  if (uri.startsWith('store:') || uri.startsWith('s3://')) return uri;
+  const path = resolve(dirname(specPath), uri);
   const info = await stat(path).catch(() => undefined);
   if (info === undefined || !info.isFile()) {
-    throw new UsageError(`pipeline spec ${specPath}: "dataset.source" must name an existing file, got ${JSON.stringify(source)} (looked at ${path})`, {
-      code: 'source-missing',
-    });
+    throw new UsageError(`pipeline spec ${specPath}: "${field}" must name an existing file, got ${JSON.stringify(uri)} (looked at ${path})`, { code: 'source-missing' });
   }
-  const blob = await putBlob(store, createReadStream(path));
-  return { ...spec, dataset: { ...spec.dataset, source: `store:${blob.key}` } };
+  return `store:${(await putBlob(store, createReadStream(path))).key}`;
+}
+
+/**
+ * Makes a spec runnable on any worker: local files (the dataset and benchmark files, relative to the
+ * spec's folder) are uploaded to the store, content-addressed, and the spec names them `store:KEY`.
+ * The run id is derived from this resolved spec and the store's URL, so a changed file or another
+ * store makes a new run.
+ */
+export async function resolveSpec(spec: PipelineSpec, specPath: string, store: ArtifactStore): Promise<PipelineSpec> {
+  const source = await inStore(spec.dataset.source, 'dataset.source', specPath, store);
+  const benchmarks = await Promise.all(
+    spec.dataset.decontamination.benchmarks.map((uri, index) => inStore(uri, `dataset.decontamination.benchmarks[${index}]`, specPath, store)),
+  );
+  return { ...spec, dataset: { ...spec.dataset, source, decontamination: { ...spec.dataset.decontamination, benchmarks } } };
 }
 
 /** Resolves a spec and submits it as a run. */
