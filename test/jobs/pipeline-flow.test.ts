@@ -135,6 +135,26 @@ describe('pipeline runs on BullMQ', () => {
     expect(evalRan).toBe(false);
   });
 
+  it('waits for a processor that ignores the cancel signal before failing its job, so its slot is not reused early', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let stoppedAt = 0;
+    await startWorkers({
+      train: async () => {
+        started();
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        stoppedAt = Date.now();
+      },
+    });
+    const { runId } = await client.submit({ name: 'stubborn', spec: { label: 'stubborn' }, plan: testPlan('stubborn') });
+    await running;
+    await client.cancel(runId);
+    const status = await waitForRun(client, runId, finished);
+    expect(status.stages[1]).toMatchObject({ state: 'cancelled' });
+    expect(stoppedAt).toBeGreaterThan(0);
+    expect(status.stages[1]!.finishedAt!).toBeGreaterThanOrEqual(stoppedAt);
+  });
+
   it('retries a failed run from the stage that failed, keeping earlier results', async () => {
     let failTrain = true;
     let curateRuns = 0;
