@@ -234,7 +234,8 @@ export async function curateDataset(options: CurateDatasetOptions): Promise<Cura
     for (const name of splitNames) {
       const output = outputs[name]!;
       const blob = await putBlob(store, createReadStream(output.path));
-      splitFiles[name] = { key: blob.key, sha256: blob.sha256, bytes: blob.size, records: output.stats.summary().records, tokens: output.stats.summary(), labels: output.labels };
+      const tokens = output.stats.summary();
+      splitFiles[name] = { key: blob.key, sha256: blob.sha256, bytes: blob.size, records: tokens.records, tokens, labels: output.labels };
     }
     const id = `ds-${sha256Hex(canonicalJson({ splits: splitNames.map((name) => splitFiles[name].sha256), config })).slice(0, 16)}`;
     const manifestKey = manifestKeyOf(options.name, id);

@@ -22,11 +22,6 @@ export function finalize(value: number): number {
   return (hash ^ (hash >>> 16)) >>> 0;
 }
 
-/** A deterministic number in [0, 1) from a 53-bit hash. */
-export function unitInterval(hash: number): number {
-  return hash / 2 ** 53;
-}
-
 function isWhitespace(code: number): boolean {
   return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
 }
