@@ -50,6 +50,17 @@ export const loraConfig = z
       })
       .strict()
       .prefault({}),
+    model: z
+      .object({
+        /** Which TensorFlow.js backend runs models: `auto` tries tensorflow (native) → wasm → cpu. */
+        backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+        /** Local folder where models pulled into or read from the store are cached for loading. */
+        cacheDir: z.string().min(1).default('.lora/cache/models'),
+        /** Hugging Face-style hub that `lora models pull` downloads from. */
+        hubEndpoint: z.url().default('https://huggingface.co'),
+      })
+      .strict()
+      .prefault({}),
     jobs: z
       .object({
         attempts: z.number().int().min(1).max(100).default(3),

@@ -27,6 +27,9 @@ const environmentKeys: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['LORA_S3_ENDPOINT', ['store', 's3', 'endpoint']],
   ['AWS_REGION', ['store', 's3', 'region']],
   ['LORA_LOG_LEVEL', ['log', 'level']],
+  ['LORA_BACKEND', ['model', 'backend']],
+  ['LORA_MODEL_CACHE', ['model', 'cacheDir']],
+  ['HF_ENDPOINT', ['model', 'hubEndpoint']],
 ];
 
 /** The configuration the environment sets, one source per variable. AWS credentials stay with the SDK's chain. */
