@@ -18,3 +18,4 @@ export { putBlob, blobKey, type BlobRef } from './store/blobs.js';
 export { openStore } from './store/open-store.js';
 export { createSourceOpener, type SourceOpener, type OpenedSource } from './store/open-source.js';
 export { sha256Hex, canonicalJson } from './hashing.js';
+export { SeededRandom, type SeededRandomState } from './seeded-random.js';

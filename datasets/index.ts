@@ -8,3 +8,4 @@ export { datasetManifest, manifestKeyOf, type DatasetManifest } from './dataset-
 export { listDatasets, resolveDataset, splitLines, diffDatasets, type DatasetDiff } from './dataset-catalog.js';
 export { canonicalRecord, chatRoles, type CanonicalRecord, type CanonicalMessage } from './canonical-record.js';
 export { splitNames, type SplitName } from './curation/split-assigner.js';
+export { readRecords, defaultReaderOptions, type ReadRecordsOptions, type ReadOutcome } from './formats/index.js';

@@ -125,6 +125,21 @@ export function randomHostWeights(config: DecoderConfig, seed: number, initStd =
   return weights;
 }
 
+/** The parameters as variables, for training a decoder from scratch; empty unless it was made `trainable`. */
+export function decoderVariables(parameters: DecoderParameters): tf.Variable[] {
+  if (!parameters.trainable) return [];
+  const tensors: tf.Tensor[] = [parameters.embed, parameters.norm];
+  if (parameters.lmHeadT !== undefined) tensors.push(parameters.lmHeadT);
+  for (const layer of parameters.layers) {
+    tensors.push(layer.inputNorm, layer.postNorm);
+    for (const linear of Object.values(layer.linears)) {
+      tensors.push(linear.weightT);
+      if (linear.bias !== undefined) tensors.push(linear.bias);
+    }
+  }
+  return tensors as tf.Variable[];
+}
+
 /** Frees the parameters' backend memory. */
 export function disposeDecoderParameters(parameters: DecoderParameters): void {
   const tensors: tf.Tensor[] = [parameters.embed, parameters.norm];

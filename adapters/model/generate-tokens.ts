@@ -1,5 +1,5 @@
 import { LoraError } from '../../core/index.js';
-import { SeededRandom } from '../tiny-model/seeded-random.js';
+import { SeededRandom } from '../../core/index.js';
 import { KvCache } from './kv-cache.js';
 import type { DecoderBatch, LinearAdapter, LlamaDecoder } from './llama-decoder.js';
 import { sampleToken } from './token-sampler.js';

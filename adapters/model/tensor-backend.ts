@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradients; training (LoRA and pretraining) needs them all.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+// tfjs-core alone registers no gradients, and its own registration file is not loadable as Node
+// ESM; the union package's Node bundle registers every gradient (tfjs-node imports it too).
+import '@tensorflow/tfjs';
 import { LoraError, type Logger } from '../../core/index.js';
 
 /** A backend preference as config and `--backend` name it. */
