@@ -27,6 +27,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY examples ./examples
+# The built-in tiny model (config, safetensors, tokenizer): `builtin:tiny` resolves to it.
+COPY adapters/tiny-model/lora-tiny ./adapters/tiny-model/lora-tiny
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
@@ -49,6 +51,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
+COPY adapters/tiny-model/lora-tiny ./adapters/tiny-model/lora-tiny
 # The native GPU backend downloads libtensorflow at install time; the build fails here, loudly,
 # if that did not happen, rather than shipping a "GPU" image that silently trains on the CPU.
 RUN npm install --no-save --no-audit --no-fund @tensorflow/tfjs-node-gpu@4.22.0 \

@@ -1,10 +1,12 @@
 // `npm run bench -- NAME`: runs one benchmark and prints its figures.
 import { benchCurate } from './curate-bench.js';
 import { benchJobs } from './jobs-bench.js';
+import { benchModel } from './model-bench.js';
 
 const benchmarks = new Map<string, (args: string[]) => Promise<void>>([
   ['jobs', benchJobs],
   ['curate', benchCurate],
+  ['model', benchModel],
 ]);
 
 const [name, ...args] = process.argv.slice(2);

@@ -6,6 +6,9 @@ import type { LinearAdapter } from '../model/llama-decoder.js';
 import type { DecoderConfig, LinearModuleName } from '../model/model-config.js';
 import { loraScale, targetModules, type LoraSettings } from './lora-contracts.js';
 
+// tfjs variable names are global to the process; each adapter gets its own prefix.
+let adapterInstances = 0;
+
 /** One module's low-rank pair, stored transposed for 2-D matmuls: A^T `[in, r]`, B^T `[r, out]`. */
 interface LoraPair {
   aT: tf.Variable;
@@ -38,6 +41,7 @@ function moduleShape(config: DecoderConfig, module: LinearModuleName): { inFeatu
 export class LoraAdapter implements LinearAdapter {
   readonly scale: number;
   private readonly pairs = new Map<string, LoraPair>();
+  private readonly prefix = `lora${(adapterInstances += 1)}.`;
   /** Set during training: dropout applies and uses this step's seed. */
   private dropoutStep: number | undefined;
 
@@ -57,8 +61,8 @@ export class LoraAdapter implements LinearAdapter {
         const a = initial?.get(`${path}.lora_A.weight`)?.data ?? kaimingUniform(settings.r * inFeatures, inFeatures, random);
         const b = initial?.get(`${path}.lora_B.weight`)?.data ?? new Float32Array(outFeatures * settings.r);
         this.pairs.set(key, {
-          aT: tf.variable(tf.tidy(() => tf.transpose(tf.tensor2d(a, [settings.r, inFeatures]))), true, `lora.${key}.A`),
-          bT: tf.variable(tf.tidy(() => tf.transpose(tf.tensor2d(b, [outFeatures, settings.r]))), true, `lora.${key}.B`),
+          aT: tf.variable(tf.tidy(() => tf.transpose(tf.tensor2d(a, [settings.r, inFeatures]))), true, `${this.prefix}${key}.A`),
+          bT: tf.variable(tf.tidy(() => tf.transpose(tf.tensor2d(b, [outFeatures, settings.r]))), true, `${this.prefix}${key}.B`),
         });
       }
     }
@@ -67,6 +71,26 @@ export class LoraAdapter implements LinearAdapter {
   /** Every trainable variable, in a stable order. */
   variables(): tf.Variable[] {
     return [...this.pairs.values()].flatMap((pair) => [pair.aT, pair.bT]);
+  }
+
+  /** A variable's name without this adapter's process-local prefix, e.g. `3.q_proj.A`: the same in every process. */
+  stableName(variable: tf.Variable): string {
+    return variable.name.startsWith(this.prefix) ? variable.name.slice(this.prefix.length) : variable.name;
+  }
+
+  /** Replaces the weights with saved PEFT tensors (a checkpoint or the best weights so far). */
+  loadTensors(tensors: Map<string, HostTensor>): void {
+    for (const [key, pair] of this.pairs) {
+      const [layer, module] = key.split('.') as [string, LinearModuleName];
+      const path = `base_model.model.${linearModulePath(Number(layer), module)}`;
+      const a = tensors.get(`${path}.lora_A.weight`);
+      const b = tensors.get(`${path}.lora_B.weight`);
+      if (a === undefined || b === undefined) throw new Error(`adapter tensors for ${path} are missing`);
+      tf.tidy(() => {
+        pair.aT.assign(tf.transpose(tf.tensor2d(a.data, a.shape as [number, number])));
+        pair.bT.assign(tf.transpose(tf.tensor2d(b.data, b.shape as [number, number])));
+      });
+    }
   }
 
   /** Turns dropout on for one training step (a seed per step keeps runs repeatable), or off with undefined. */

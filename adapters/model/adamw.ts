@@ -46,24 +46,36 @@ export class AdamW {
     }
   }
 
-  /** A copy of the state in host memory. */
-  async saveState(): Promise<AdamWState> {
+  /**
+   * A copy of the state in host memory, keyed by `stableName(variable)` rather than tfjs's
+   * process-local variable names, so that a resumed run in another process can restore it.
+   */
+  async saveState(variables: readonly tf.Variable[], stableName: (variable: tf.Variable) => string): Promise<AdamWState> {
     const moments: AdamWState['moments'] = new Map();
-    for (const [name, first] of this.first) {
-      const second = this.second.get(name) as tf.Variable;
-      moments.set(name, { first: (await first.data()) as Float32Array, second: (await second.data()) as Float32Array, shape: first.shape });
+    for (const variable of variables) {
+      const first = this.first.get(variable.name);
+      const second = this.second.get(variable.name);
+      if (first === undefined || second === undefined) continue;
+      moments.set(stableName(variable), { first: (await first.data()) as Float32Array, second: (await second.data()) as Float32Array, shape: first.shape });
     }
     return { step: this.step, moments };
   }
 
-  /** Continues from a saved state. */
-  restoreState(state: AdamWState): void {
+  /** Continues from a saved state; `stableName` maps this process's variables to the saved keys. */
+  restoreState(state: AdamWState, variables: readonly tf.Variable[], stableName: (variable: tf.Variable) => string): void {
     this.dispose();
     this.step = state.step;
-    for (const [name, moment] of state.moments) {
-      this.first.set(name, tf.variable(tf.tensor(moment.first, moment.shape), false));
-      this.second.set(name, tf.variable(tf.tensor(moment.second, moment.shape), false));
+    for (const variable of variables) {
+      const moment = state.moments.get(stableName(variable));
+      if (moment === undefined) continue;
+      this.first.set(variable.name, tf.variable(tf.tensor(moment.first, moment.shape), false));
+      this.second.set(variable.name, tf.variable(tf.tensor(moment.second, moment.shape), false));
     }
+  }
+
+  /** Optimisation steps taken so far. */
+  get steps(): number {
+    return this.step;
   }
 
   /** Frees the moments. */

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { LoraError, isRedisConnectionLoss, logLevels } from '../../core/index.js';
 import { registerDatasetsCommand } from './datasets-command.js';
 import { registerJobsCommand } from './jobs-command.js';
+import { registerModelsCommand } from './models-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 
@@ -14,7 +15,7 @@ export function createProgram(): Command {
     .option('--redis-url <url>', 'Redis URL (env REDIS_URL)')
     .option('--store <url>', 'artifact store, file://PATH or s3://BUCKET/PREFIX (env LORA_STORE)')
     .addOption(new Option('--log-level <level>', 'log level (env LORA_LOG_LEVEL)').choices(logLevels))
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for usage)')
     // Global options go before the command (`lora --config x.json datasets curate ... --config curation.yaml`),
     // so that a command may have options of its own with the same name.
     .enablePositionalOptions()
@@ -22,6 +23,7 @@ export function createProgram(): Command {
   program.configureHelp({ showGlobalOptions: true });
   registerJobsCommand(program);
   registerDatasetsCommand(program);
+  registerModelsCommand(program);
   registerWorkerCommand(program);
   registerRunCommand(program);
   for (const command of program.commands) command.exitOverride();
