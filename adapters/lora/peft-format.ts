@@ -47,22 +47,22 @@ const peftConfigInput = z.object({
   use_rslora: z.boolean().default(false),
   target_modules: z.union([z.string(), z.array(z.string())]),
   init_lora_weights: z.union([z.boolean(), z.string()]).default(true),
-  bias: z.unknown(),
-  use_dora: z.unknown(),
-  fan_in_fan_out: z.unknown(),
-  rank_pattern: z.unknown(),
-  alpha_pattern: z.unknown(),
-  modules_to_save: z.unknown(),
-  layers_to_transform: z.unknown(),
-  layers_pattern: z.unknown(),
-  lora_bias: z.unknown(),
-  layer_replication: z.unknown(),
-  exclude_modules: z.unknown(),
-  target_parameters: z.unknown(),
-  trainable_token_indices: z.unknown(),
-  use_qalora: z.unknown(),
-  alora_invocation_tokens: z.unknown(),
-  arrow_config: z.unknown(),
+  bias: z.unknown().optional(),
+  use_dora: z.unknown().optional(),
+  fan_in_fan_out: z.unknown().optional(),
+  rank_pattern: z.unknown().optional(),
+  alpha_pattern: z.unknown().optional(),
+  modules_to_save: z.unknown().optional(),
+  layers_to_transform: z.unknown().optional(),
+  layers_pattern: z.unknown().optional(),
+  lora_bias: z.unknown().optional(),
+  layer_replication: z.unknown().optional(),
+  exclude_modules: z.unknown().optional(),
+  target_parameters: z.unknown().optional(),
+  trainable_token_indices: z.unknown().optional(),
+  use_qalora: z.unknown().optional(),
+  alora_invocation_tokens: z.unknown().optional(),
+  arrow_config: z.unknown().optional(),
 });
 
 /** A PEFT config read from disk, turned into this runtime's settings. */
@@ -114,7 +114,7 @@ function featureIssues(config: z.infer<typeof peftConfigInput>): ValidationIssue
   }
   for (const { key, feature, isDefault } of unsupportedFeatures) {
     const value = (config as Record<string, unknown>)[key];
-    if (!isDefault(value)) refuse(key, `is ${describeValue(value)}: ${feature} is not supported; export the adapter without it`);
+    if (!isDefault(value)) refuse(key, `is ${describeValue(value)}, asking for ${feature}, which this runtime does not support; export the adapter without it`);
   }
   if (!plainInitialisations.has(config.init_lora_weights)) {
     refuse(
