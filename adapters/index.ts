@@ -1,5 +1,5 @@
 // Adapters: LoRA hyperparameters, the `train` and `register` stages and their contracts.
-export { trainStage } from './train-stage.js';
+export { trainStage, createTrainStage, type TrainStageOptions } from './train-stage.js';
 export { registerStage } from './register-stage.js';
 export { autoEpochs } from './auto-epochs.js';
 export { loraHyperparameters, trainingSettings, trainParams, trainResult, type TrainParams, type TrainResult } from './train-contracts.js';
@@ -22,3 +22,10 @@ export { renderChatTemplate, type ChatMessage } from './model/chat-template.js';
 export { LoraAdapter } from './lora/lora-adapter.js';
 export { loraSettings, loraScale, targetModules, type LoraSettings } from './lora/lora-contracts.js';
 export { encodeChatExample } from './lora/chat-encoding.js';
+export { parsePeftAdapterConfig, toPeftAdapterConfig, peftAdapterConfig, type PeftAdapterConfig, type ParsedPeftConfig } from './lora/peft-format.js';
+export { writePeftFolder, readPeftFolder, expectedAdapterTensors, type PeftFolder, type PeftModelCard, type WritePeftFolderOptions } from './lora/peft-folder.js';
+export { mergeAdapter, writeMergedFolder } from './lora/merge-adapter.js';
+// The trainer.
+export { trainLora, type LoraTrainerInput, type LoraTrainerOutput } from './training/lora-trainer.js';
+export { trainerSettings, type TrainerSettings, type TrainingMetrics } from './training/trainer-settings.js';
+export { CheckpointStore } from './training/checkpoint-store.js';

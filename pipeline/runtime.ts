@@ -45,7 +45,7 @@ export async function openRuntime(config: LoraConfig, log: Logger, options: { pe
       const started = await startStageWorkers({
         connection,
         prefix: config.redis.prefix,
-        registry: createPipelineRegistry(),
+        registry: createPipelineRegistry(config.model),
         store,
         openSource: createSourceOpener(store, config.store.s3),
         log,

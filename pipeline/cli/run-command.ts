@@ -7,6 +7,15 @@ import { printRun, runJson } from './jobs-command.js';
 import { printJson } from './output.js';
 import { watchRun } from './watch-run.js';
 
+function trainSummary(result: Record<string, unknown>): string {
+  const metrics = result.metrics as { steps: number; bestValidationLoss: number | null; seconds: number; tokensPerSecond: number } | undefined;
+  const adapter = result.adapter as { prefix: string } | undefined;
+  const baseModel = result.baseModel as { name: string } | undefined;
+  if (metrics === undefined || adapter === undefined) return 'done';
+  const validation = metrics.bestValidationLoss === null ? 'no validation split' : `best validation loss ${metrics.bestValidationLoss.toFixed(3)}`;
+  return `LoRA adapter on ${baseModel?.name ?? '?'} (${String(result.backend)}): ${metrics.steps} steps in ${metrics.seconds.toFixed(0)} s, ${validation}; PEFT folder ${adapter.prefix}`;
+}
+
 /** A short account of what a run produced, stage by stage, from the stages' results. */
 export function runSummary(status: RunStatus, storeUrl: string): string {
   const lines = [`run ${status.id}: ${status.state}`];
@@ -19,9 +28,11 @@ export function runSummary(status: RunStatus, storeUrl: string): string {
     const said =
       stage.name === 'curate'
         ? `dataset ${String(result.datasetVersion)}: ${String(result.records)} records kept, ${String(result.rejected)} rejected`
-        : typeof result.reason === 'string'
-          ? result.reason
-          : 'done';
+        : stage.name === 'train'
+          ? trainSummary(result)
+          : typeof result.reason === 'string'
+            ? result.reason
+            : 'done';
     lines.push(`  ${stage.name}: ${said}`);
   }
   lines.push(`artifacts: ${storeUrl}/runs/${status.id}/`);

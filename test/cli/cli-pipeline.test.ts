@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,6 +15,9 @@ describe('lora CLI with a worker on real Redis', () => {
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'lora-cli-run-'));
     await cp('examples/support-triage', join(folder, 'spec'), { recursive: true });
+    // A few training steps are enough to check the flow; the demo's full training is the end-to-end test's job.
+    const specPath = join(folder, 'spec', 'pipeline.yaml');
+    await writeFile(specPath, (await readFile(specPath, 'utf8')).replace('  seed: 42', '  seed: 42\n  maxSteps: 4'));
     env = { LORA_REDIS_PREFIX: prefix, LORA_STORE: `file://${join(folder, 'store')}` };
   });
 
@@ -57,7 +60,12 @@ describe('lora CLI with a worker on real Redis', () => {
     expect(shown.stages.map((stage) => stage.name)).toEqual(['curate', 'train', 'eval', 'register']);
     for (const stage of shown.stages) expect(Object.keys(stage)).toEqual(expect.arrayContaining(['name', 'state', 'progress', 'result', 'error']));
     expect(shown.stages[0]!.result).toMatchObject({ records: 239, rejected: 2, splits: { train: 214, validation: 15, test: 10 } });
-    expect(shown.stages[1]!.result).toMatchObject({ adapter: null, plan: { examples: 214, epochs: 3, batchSize: 8, totalSteps: 81 } });
+    const trained = shown.stages[1]!.result as { adapter: { prefix: string; files: Array<{ name: string }> }; examples: { train: number }; metrics: { epochs: number; steps: number; trainLoss: [number, number][]; validationLoss: [number, number][] }; backend: string };
+    expect(trained.examples.train).toBe(214);
+    expect(trained.metrics).toMatchObject({ steps: 4, stoppedBy: 'max-steps' });
+    expect(trained.metrics.trainLoss).toHaveLength(4);
+    expect(trained.metrics.validationLoss.length).toBeGreaterThan(0);
+    expect(trained.adapter.files.map((file) => file.name)).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors']);
 
     const listed = JSON.parse((await runCli(['jobs', 'list', '--json', '--state', 'completed'], env)).stdout) as Array<{ id: string }>;
     expect(listed.map((run) => run.id)).toEqual([runId]);
@@ -75,6 +83,8 @@ describe('lora CLI with a worker on real Redis', () => {
       pii: { EMAIL: 5, PHONE: 5, CREDIT_CARD: 4 },
     });
     expect((await readdir(join(folder, 'store', 'runs', runId, 'stages'))).sort()).toEqual(['curate.json', 'eval.json', 'register.json', 'train.json']);
+    expect(await store.readJson(`${trained.adapter.prefix}adapter_config.json`)).toMatchObject({ peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 8, lora_alpha: 16, target_modules: ['q_proj', 'v_proj'] });
+    expect(await store.readJson(`${trained.adapter.prefix}lora-manifest.json`)).toMatchObject({ baseModel: { name: 'builtin:tiny' }, backend: { name: trained.backend }, seed: 42 });
 
     const broken = join(folder, 'spec', 'broken.yaml');
     await writeFile(join(folder, 'spec', 'broken.jsonl'), '{"messages": [{"role": "bot", "content": "hi"}]}\nnot json\n');
@@ -96,7 +106,7 @@ describe('lora CLI with a worker on real Redis', () => {
     const result = await runCli(['run', join(folder, 'spec', 'pipeline.yaml'), '--force'], env);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/curate: dataset ds-[0-9a-f]{16}: 239 records kept, 2 rejected/);
-    expect(result.stdout).toContain('train: no trainer is built yet');
+    expect(result.stdout).toMatch(/train: LoRA adapter on builtin:tiny \((wasm|cpu|tensorflow)\): 4 steps in \d+ s, best validation loss \d+\.\d+; PEFT folder runs\/run-[0-9a-f]{16}(-r\d+)?\/adapter\//);
     expect(result.stdout).toContain(`artifacts: file://${join(folder, 'store')}/runs/`);
   });
 });

@@ -11,7 +11,7 @@ import { packExamples, stackRows, type TokenizedExample } from '../../../adapter
 import { selectBackend } from '../../../adapters/model/tensor-backend.js';
 import { CheckpointStore } from '../../../adapters/training/checkpoint-store.js';
 import { trainLora } from '../../../adapters/training/lora-trainer.js';
-import { trainerSettings, type TrainerSettingsInput } from '../../../adapters/training/trainer-settings.js';
+import { trainerSettings } from '../../../adapters/training/trainer-settings.js';
 import { randomDecoder } from '../model/decoder-fixture.js';
 
 const lora: LoraSettings = { r: 4, lora_alpha: 8, lora_dropout: 0.1, target_modules: 'all-linear', use_rslora: false, bias: 'none' };
@@ -27,7 +27,7 @@ function example(prompt: number[], answer: number[]): TokenizedExample {
 const dataset = [example([1, 2, 3], [10, 11, 12]), example([4, 5], [20, 21, 22, 23]), example([6, 7, 8, 9], [30, 31]), example([2, 4], [40, 41, 42])];
 const validation = [example([1, 2, 3], [10, 11, 12]), example([6, 7, 8, 9], [30, 31])];
 
-function settings(overrides: TrainerSettingsInput | Record<string, unknown> = {}) {
+function settings(overrides: Record<string, unknown> = {}) {
   return trainerSettings.parse({ epochs: 100, batchSize: 2, learningRate: 1e-2, seed: 5, sequenceLength: 16, evaluateEvery: 5, checkpointEvery: 4, warmupRatio: 0, ...overrides });
 }
 
