@@ -29,3 +29,6 @@ export { mergeAdapter, writeMergedFolder } from './lora/merge-adapter.js';
 export { trainLora, type LoraTrainerInput, type LoraTrainerOutput } from './training/lora-trainer.js';
 export { trainerSettings, type TrainerSettings, type TrainingMetrics } from './training/trainer-settings.js';
 export { CheckpointStore } from './training/checkpoint-store.js';
+// The adapter registry.
+export { AdapterRegistry, currentActor, type AdapterVersion, type NewAdapterVersion } from './registry/adapter-registry.js';
+export { adapterName, registryAliases, parseAdapterReference, adapterVersionRecord, ledgerEntry, type AdapterVersionRecord, type LedgerEntry, type RegistryAlias } from './registry/registry-contracts.js';

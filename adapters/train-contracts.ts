@@ -38,6 +38,8 @@ export const trainingSettings = z
 export const trainParams = z
   .object({
     baseModel: z.string().min(1),
+    /** The registry name the trained adapter becomes a new `candidate` version of. */
+    adapterName: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
     lora: loraHyperparameters.prefault({}),
     training: trainingSettings.prefault({}),
   })
@@ -61,6 +63,8 @@ export const trainResult = z.object({
     files: z.array(z.object({ name: z.string(), size: z.number().int(), sha256: z.string() })),
   }),
   manifestKey: z.string(),
+  /** The registry version this run became, e.g. `support-triage@v3`; null when no name was given. */
+  registered: z.object({ name: z.string(), version: z.number().int(), reference: z.string() }).nullable(),
   examples: z.object({ train: z.number().int(), validation: z.number().int(), skipped: z.number().int() }),
   metrics: z.object({
     trainLoss: curve,

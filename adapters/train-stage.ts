@@ -18,11 +18,14 @@ import { trainLora } from './training/lora-trainer.js';
 import { trainerSettings } from './training/trainer-settings.js';
 import { trainParams, trainResult, type TrainParams, type TrainResult } from './train-contracts.js';
 import { codeVersion } from './code-version.js';
+import type { AdapterRegistry } from './registry/adapter-registry.js';
 
 /** Where the train stage finds models and which backend it trains on. */
 export interface TrainStageOptions {
   backend: BackendPreference;
   cacheDir: string;
+  /** Where trained adapters are registered as candidates; without it nothing is registered. */
+  registry?: AdapterRegistry;
 }
 
 async function readSplit(context: StageContext, manifest: DatasetManifest, split: 'train' | 'validation', model: LanguageModel, maxTokens: number) {
@@ -133,6 +136,21 @@ async function train(input: { runId: string; params: TrainParams; previous: Cura
           files,
         });
         context.log.info({ steps: metrics.steps, bestValidationLoss: metrics.bestValidationLoss, stoppedBy: metrics.stoppedBy }, 'adapter trained and stored');
+        let registered: TrainResult['registered'] = null;
+        if (params.adapterName !== undefined && options.registry !== undefined) {
+          const version = await options.registry.register({
+            name: params.adapterName,
+            artifact: { uri: `${context.store.url.replace(/\/$/, '')}/${prefix}`, key: prefix, sha256: weights?.sha256 ?? '' },
+            baseModel: { name: resolved.name, sha256: model.identity.sha256 },
+            dataset: { name: manifest.name, version: manifest.id },
+            hyperparameters: { lora, training: settings },
+            metrics: { bestValidationLoss: metrics.bestValidationLoss, bestStep: metrics.bestStep, steps: metrics.steps, trainTokens: metrics.trainTokens, seconds },
+            backend: model.backend.name,
+            runId,
+          });
+          registered = { name: version.name, version: version.version, reference: `${version.name}@v${version.version}` };
+          context.log.info({ adapter: registered.reference }, `registered ${registered.reference} as candidate`);
+        }
         return {
           schemaVersion: 2,
           datasetVersion: previous.datasetVersion,
@@ -140,6 +158,7 @@ async function train(input: { runId: string; params: TrainParams; previous: Cura
           backend: model.backend.name,
           adapter: { prefix, sha256: weights?.sha256 ?? createHash('sha256').update(canonicalJson(files)).digest('hex'), files },
           manifestKey,
+          registered,
           examples: { train: train.examples.length, validation: validation.examples.length, skipped: train.skipped + validation.skipped },
           metrics: {
             trainLoss: metrics.trainLoss,

@@ -1,6 +1,6 @@
 // Dataset curation: readers of every input format, the curation steps, dataset versions in the store,
 // and the `curate` stage.
-export { curateStage } from './curate-stage.js';
+export { curateStage, curatedSourcePrefix } from './curate-stage.js';
 export { curateDataset, type CurateDatasetOptions, type CurationOutcome, type DatasetInput } from './curate-dataset.js';
 export { curationConfig, maxInvalid, type CurationConfig } from './curation-config.js';
 export { curateParams, curateResult, datasetName, type CurateParams, type CurateResult } from './curate-contracts.js';

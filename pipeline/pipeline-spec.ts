@@ -28,7 +28,7 @@ export type PipelineSpec = z.infer<typeof pipelineSpec>;
 export function stagePlan(spec: PipelineSpec): StagePlanEntry[] {
   return [
     { stage: 'curate', params: { ...spec.dataset, name: spec.dataset.name ?? spec.name } },
-    { stage: 'train', params: { baseModel: spec.baseModel, lora: spec.lora, training: spec.training } },
+    { stage: 'train', params: { baseModel: spec.baseModel, adapterName: spec.promotion.adapterName ?? spec.name, lora: spec.lora, training: spec.training } },
     { stage: 'eval', params: spec.eval },
     { stage: 'register', params: { adapterName: spec.promotion.adapterName ?? spec.name, policy: spec.promotion.policy } },
   ];

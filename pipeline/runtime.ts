@@ -11,6 +11,7 @@ import {
 import { PipelineClient, startStageWorkers, type StageWorkers } from '../jobs/index.js';
 import type { StageName } from '../core/index.js';
 import { createPipelineRegistry } from './stages.js';
+import { AdapterRegistry } from '../adapters/index.js';
 
 /** Everything a command talks to: Redis, the store and the pipeline client. Close it when done. */
 export interface Runtime {
@@ -19,6 +20,8 @@ export interface Runtime {
   connection: Redis;
   store: ArtifactStore;
   client: PipelineClient;
+  /** The adapter registry: versions and ledger in the store, aliases and version numbers in Redis. */
+  adapters: AdapterRegistry;
   /** Starts workers for the pipeline's stages in this process. */
   startWorkers(options?: { queues?: StageName[]; concurrency?: number }): Promise<StageWorkers>;
   close(): Promise<void>;
@@ -33,6 +36,7 @@ export async function openRuntime(config: LoraConfig, log: Logger, options: { pe
   const connection = createRedisConnection(target, { persistent: options.persistent ?? false, giveUpAfterMs: config.redis.connectTimeoutMs });
   connection.on('error', (error) => log.warn({ err: error }, `Redis connection error: ${error.message}`));
   const store = openStore(config.store);
+  const adapters = new AdapterRegistry(connection, config.redis.prefix, store);
   const client = new PipelineClient({ connection, prefix: config.redis.prefix, attempts: config.jobs.attempts, backoffMs: config.jobs.backoffMs });
   const workers: StageWorkers[] = [];
   return {
@@ -41,11 +45,12 @@ export async function openRuntime(config: LoraConfig, log: Logger, options: { pe
     connection,
     store,
     client,
+    adapters,
     async startWorkers(options = {}) {
       const started = await startStageWorkers({
         connection,
         prefix: config.redis.prefix,
-        registry: createPipelineRegistry(config.model),
+        registry: createPipelineRegistry(config.model, { registry: adapters }),
         store,
         openSource: createSourceOpener(store, config.store.s3),
         log,

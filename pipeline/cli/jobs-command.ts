@@ -35,7 +35,7 @@ export function runJson(status: RunStatus): unknown {
   };
 }
 
-function exitCodeOf(state: RunState): number {
+export function exitCodeOf(state: RunState): number {
   return state === 'completed' ? 0 : 1;
 }
 

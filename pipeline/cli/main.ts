@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { LoraError, isRedisConnectionLoss, logLevels } from '../../core/index.js';
 import { registerDatasetsCommand } from './datasets-command.js';
+import { registerAdaptersCommand } from './adapters-command.js';
 import { registerJobsCommand } from './jobs-command.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerRunCommand } from './run-command.js';
+import { registerTrainCommand } from './train-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 
 /** The `lora` program with every command group registered. */
@@ -24,6 +26,8 @@ export function createProgram(): Command {
   registerJobsCommand(program);
   registerDatasetsCommand(program);
   registerModelsCommand(program);
+  registerAdaptersCommand(program);
+  registerTrainCommand(program);
   registerWorkerCommand(program);
   registerRunCommand(program);
   for (const command of program.commands) command.exitOverride();

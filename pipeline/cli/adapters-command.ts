@@ -1,0 +1,152 @@
+import { Option, type Command } from 'commander';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readAll, UsageError, type ArtifactStore } from '../../core/index.js';
+import { loadModelFolder, mergeAdapter, readPeftFolder, resolveModel, writeMergedFolder, type AdapterVersion } from '../../adapters/index.js';
+import { withContext } from './cli-context.js';
+import { formatTime, printJson, printTable } from './output.js';
+
+/** `lora adapters show --json`: the contract scripts rely on. */
+export function adapterJson(version: AdapterVersion): unknown {
+  return {
+    name: version.name,
+    version: version.version,
+    reference: `${version.name}@v${version.version}`,
+    aliases: version.aliases,
+    artifact: version.artifact,
+    baseModel: version.baseModel,
+    dataset: version.dataset,
+    hyperparameters: version.hyperparameters,
+    metrics: version.metrics,
+    // The eval stage attaches its verdict in the registry issue; until then a version has none.
+    eval: { reportId: null, verdict: null },
+    backend: version.backend,
+    runId: version.runId,
+    createdBy: version.createdBy,
+    createdAt: version.createdAt,
+  };
+}
+
+async function downloadPrefix(store: ArtifactStore, prefix: string, folder: string): Promise<string[]> {
+  await mkdir(folder, { recursive: true });
+  const names: string[] = [];
+  for await (const object of store.list(prefix)) {
+    const name = object.key.slice(prefix.length);
+    if (name.includes('/')) continue;
+    await writeFile(join(folder, name), await readAll(await store.get(object.key)));
+    names.push(name);
+  }
+  return names.sort();
+}
+
+/** `lora adapters …`: the registry's versions, and their export as PEFT folders or merged models. */
+export function registerAdaptersCommand(program: Command): void {
+  const adapters = program.command('adapters').description('trained adapters in the registry: list, show, history and export');
+
+  adapters
+    .command('list')
+    .description('list registered adapter versions, newest first')
+    .option('--name <name>', 'only this adapter name')
+    .option('--json', 'print JSON')
+    .action(
+      withContext(async (context, options: { name?: string; json?: boolean }) => {
+        const { adapters: registry } = await context.runtime();
+        const versions = await registry.list(options.name);
+        if (options.json) return printJson(versions.map(adapterJson));
+        printTable(
+          ['ADAPTER', 'ALIASES', 'BASE MODEL', 'DATASET', 'VAL LOSS', 'CREATED'],
+          versions.map((version) => [
+            `${version.name}@v${version.version}`,
+            version.aliases.join(',') || '-',
+            version.baseModel.name,
+            `${version.dataset.name}@${version.dataset.version}`,
+            typeof version.metrics.bestValidationLoss === 'number' ? version.metrics.bestValidationLoss.toFixed(3) : '-',
+            formatTime(Date.parse(version.createdAt)),
+          ]),
+        );
+      }),
+    );
+
+  adapters
+    .command('show')
+    .description('show one adapter version')
+    .argument('<adapter>', 'NAME (its production version, else the newest), NAME@vN or NAME@alias')
+    .option('--json', 'print JSON')
+    .action(
+      withContext(async (context, reference: string, options: { json?: boolean }) => {
+        const { adapters: registry } = await context.runtime();
+        const version = await registry.show(reference);
+        if (options.json) return printJson(adapterJson(version));
+        printTable(
+          ['FIELD', 'VALUE'],
+          [
+            ['adapter', `${version.name}@v${version.version}`],
+            ['aliases', version.aliases.join(', ') || '-'],
+            ['artifact', `${version.artifact.uri} (sha256 ${version.artifact.sha256})`],
+            ['base model', `${version.baseModel.name} (sha256 ${version.baseModel.sha256})`],
+            ['dataset', `${version.dataset.name}@${version.dataset.version}`],
+            ['backend', version.backend],
+            ['run', version.runId ?? '-'],
+            ['metrics', JSON.stringify(version.metrics)],
+            ['created', `${version.createdAt} by ${version.createdBy}`],
+          ],
+        );
+      }),
+    );
+
+  adapters
+    .command('history')
+    .description("an adapter name's ledger: every registration and alias change")
+    .argument('<name>', 'adapter name')
+    .option('--json', 'print JSON')
+    .action(
+      withContext(async (context, name: string, options: { json?: boolean }) => {
+        const { adapters: registry } = await context.runtime();
+        const entries = await registry.history(name);
+        if (options.json) return printJson(entries);
+        printTable(
+          ['WHEN', 'ACTION', 'VERSION', 'ALIAS', 'FROM', 'BY', 'REASON'],
+          entries.map((entry) => [entry.at, entry.action, `v${entry.version}`, entry.alias ?? '-', entry.from === null ? '-' : `v${entry.from}`, entry.actor, entry.reason ?? '-']),
+        );
+      }),
+    );
+
+  adapters
+    .command('export')
+    .description('write an adapter version to a folder: as a PEFT adapter (PEFT, vLLM, LoRAX) or merged into its base model')
+    .argument('<adapter>', 'NAME, NAME@vN or NAME@alias')
+    .addOption(new Option('--format <format>', 'peft: adapter_config.json + adapter_model.safetensors; merged: a full model folder').choices(['peft', 'merged']).default('peft'))
+    .requiredOption('--out <dir>', 'folder to write (must not exist or be empty)')
+    .option('--json', 'print JSON')
+    .action(
+      withContext(async (context, reference: string, options: { format: 'peft' | 'merged'; out: string; json?: boolean }) => {
+        const runtime = await context.runtime();
+        const version = await runtime.adapters.show(reference);
+        const config = await context.config();
+        if (options.format === 'peft') {
+          const files = await downloadPrefix(runtime.store, version.artifact.key, options.out);
+          if (files.length === 0) throw new UsageError(`adapter ${reference}: no files under ${version.artifact.uri}`, { code: 'adapter-artifact-missing' });
+          if (options.json) return printJson({ adapter: `${version.name}@v${version.version}`, format: 'peft', out: options.out, files });
+          process.stdout.write(`wrote ${files.join(', ')} to ${options.out}\n`);
+          return;
+        }
+        const base = await resolveModel(version.baseModel.name, { store: runtime.store, cacheDir: config.model.cacheDir });
+        const scratch = await mkdtemp(join(tmpdir(), 'lora-export-'));
+        try {
+          await downloadPrefix(runtime.store, version.artifact.key, scratch);
+          const loaded = await loadModelFolder(base.folder);
+          if (loaded.sha256 !== version.baseModel.sha256) {
+            throw new UsageError(`adapter ${reference} was trained on ${version.baseModel.name} with sha256 ${version.baseModel.sha256}, but that model is now ${loaded.sha256}`, { code: 'base-model-changed' });
+          }
+          const peft = await readPeftFolder(scratch, loaded.config);
+          const merged = mergeAdapter(loaded.weights, loaded.config, peft.settings, peft.tensors);
+          await writeMergedFolder(options.out, base.folder, merged);
+          if (options.json) return printJson({ adapter: `${version.name}@v${version.version}`, format: 'merged', out: options.out, baseModel: version.baseModel.name });
+          process.stdout.write(`wrote ${version.name}@v${version.version} merged into ${version.baseModel.name} to ${options.out}\n`);
+        } finally {
+          await rm(scratch, { recursive: true, force: true });
+        }
+      }),
+    );
+}
