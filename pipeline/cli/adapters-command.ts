@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAll, UsageError, type ArtifactStore } from '../../core/index.js';
-import { loadModelFolder, mergeAdapter, readPeftFolder, resolveModel, writeMergedFolder, type AdapterVersion } from '../../adapters/index.js';
+import { createHash } from 'node:crypto';
+import { adapterName, loadModelFolder, mergeAdapter, readPeftFolder, resolveModel, writeMergedFolder, writePeftFolder, type AdapterVersion } from '../../adapters/index.js';
 import { withContext } from './cli-context.js';
 import { formatTime, printJson, printTable } from './output.js';
 
@@ -109,6 +110,53 @@ export function registerAdaptersCommand(program: Command): void {
           ['WHEN', 'ACTION', 'VERSION', 'ALIAS', 'FROM', 'BY', 'REASON'],
           entries.map((entry) => [entry.at, entry.action, `v${entry.version}`, entry.alias ?? '-', entry.from === null ? '-' : `v${entry.from}`, entry.actor, entry.reason ?? '-']),
         );
+      }),
+    );
+
+  adapters
+    .command('import')
+    .description('register a PEFT adapter trained elsewhere as a new candidate version, after checking it against its base model')
+    .argument('<dir>', 'a PEFT folder: adapter_config.json and adapter_model.safetensors')
+    .requiredOption('--name <adapter>', 'adapter name in the registry')
+    .requiredOption('--base <model>', 'its base model: builtin:tiny, a pulled ORG/NAME, or a local model folder')
+    .option('--json', 'print JSON')
+    .action(
+      withContext(async (context, dir: string, options: { name: string; base: string; json?: boolean }) => {
+        const name = adapterName.safeParse(options.name);
+        if (!name.success) throw new UsageError(`--name must be lowercase letters, digits and "-", got ${JSON.stringify(options.name)}`);
+        const runtime = await context.runtime();
+        const config = await context.config();
+        const base = await resolveModel(options.base, { store: runtime.store, cacheDir: config.model.cacheDir });
+        const loaded = await loadModelFolder(base.folder);
+        const peft = await readPeftFolder(dir, loaded.config);
+        // Stored in our own canonical form (PEFT's names, float32), under a content-addressed key.
+        const scratch = await mkdtemp(join(tmpdir(), 'lora-import-'));
+        try {
+          const folder = join(scratch, 'peft');
+          await writePeftFolder(folder, {
+            adapter: { tensors: peft.tensors, settings: peft.settings, config: loaded.config },
+            baseModelName: base.name,
+            card: { title: `${name.data} (imported from ${dir})`, description: peft.ignoredKeys.length > 0 ? `Ignored adapter_config.json keys: ${peft.ignoredKeys.join(', ')}` : undefined },
+          });
+          const weights = await readFile(join(folder, 'adapter_model.safetensors'));
+          const sha256 = createHash('sha256').update(weights).digest('hex');
+          const key = `imports/${sha256.slice(0, 16)}/`;
+          for (const file of await readdir(folder)) await runtime.store.put(`${key}${file}`, await readFile(join(folder, file)));
+          const version = await runtime.adapters.register({
+            name: name.data,
+            artifact: { uri: `${runtime.store.url.replace(/\/$/, '')}/${key}`, key, sha256 },
+            baseModel: { name: base.name, sha256: loaded.sha256 },
+            dataset: { name: 'imported', version: peft.baseModelName ?? 'unknown' },
+            hyperparameters: { lora: peft.settings, importedFrom: dir, ignoredKeys: peft.ignoredKeys },
+            metrics: {},
+            backend: 'none',
+            runId: null,
+          });
+          if (options.json) return printJson({ ...(adapterJson(version) as object), ignoredKeys: peft.ignoredKeys });
+          process.stdout.write(`registered ${version.name}@v${version.version} (candidate) from ${dir}${peft.ignoredKeys.length > 0 ? `; ignored keys: ${peft.ignoredKeys.join(', ')}` : ''}\n`);
+        } finally {
+          await rm(scratch, { recursive: true, force: true });
+        }
       }),
     );
 
