@@ -23,7 +23,7 @@ export { LoraAdapter } from './lora/lora-adapter.js';
 export { loraSettings, loraScale, targetModules, type LoraSettings } from './lora/lora-contracts.js';
 export { encodeChatExample } from './lora/chat-encoding.js';
 export { parsePeftAdapterConfig, toPeftAdapterConfig, peftAdapterConfig, type PeftAdapterConfig, type ParsedPeftConfig } from './lora/peft-format.js';
-export { writePeftFolder, readPeftFolder, expectedAdapterTensors, type PeftFolder, type PeftModelCard, type WritePeftFolderOptions } from './lora/peft-folder.js';
+export { writePeftFolder, readPeftFolder, writeFolderAtomically, expectedAdapterTensors, type PeftFolder, type PeftModelCard, type WritePeftFolderOptions } from './lora/peft-folder.js';
 export { mergeAdapter, writeMergedFolder } from './lora/merge-adapter.js';
 // The trainer.
 export { trainLora, type LoraTrainerInput, type LoraTrainerOutput } from './training/lora-trainer.js';

@@ -20,7 +20,8 @@ import {
 } from '../adapters/index.js';
 import { FileStore } from '../core/index.js';
 
-const llama125m = parseDecoderConfig({
+/** A Llama-shaped config of about 125M parameters (12 layers, hidden 768, grouped-query attention), used with random weights. */
+export const llama125m = parseDecoderConfig({
   architectures: ['LlamaForCausalLM'],
   vocab_size: 32_000,
   hidden_size: 768,
@@ -33,7 +34,7 @@ const llama125m = parseDecoderConfig({
 });
 
 /** GFLOP/s of one [m, k] × [k, n] matmul on the active backend, best of a few runs. */
-async function matmulRate(m: number, k: number, n: number): Promise<number> {
+export async function matmulRate(m: number, k: number, n: number): Promise<number> {
   const a = tf.randomNormal([m, k]);
   const b = tf.randomNormal([k, n]);
   let best = Infinity;

@@ -2,11 +2,13 @@
 import { benchCurate } from './curate-bench.js';
 import { benchJobs } from './jobs-bench.js';
 import { benchModel } from './model-bench.js';
+import { benchTrain } from './train-bench.js';
 
 const benchmarks = new Map<string, (args: string[]) => Promise<void>>([
   ['jobs', benchJobs],
   ['curate', benchCurate],
   ['model', benchModel],
+  ['train', benchTrain],
 ]);
 
 const [name, ...args] = process.argv.slice(2);

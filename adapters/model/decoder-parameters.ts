@@ -119,7 +119,12 @@ export function randomHostWeights(config: DecoderConfig, seed: number, initStd =
     let data: Float32Array;
     if (name.endsWith('norm.weight')) data = new Float32Array(size).fill(1);
     else if (name.endsWith('.bias')) data = new Float32Array(size);
-    else data = tf.tidy(() => tf.randomNormal([size], 0, initStd, 'float32', seed * 1000 + index).dataSync() as Float32Array);
+    else {
+      // dataSync outside tidy: tidy walks its result, and a typed array of millions of values overflows its Set.
+      const tensor = tf.randomNormal([size], 0, initStd, 'float32', seed * 1000 + index);
+      data = tensor.dataSync() as Float32Array;
+      tensor.dispose();
+    }
     weights.set(name, { shape, data });
   }
   return weights;

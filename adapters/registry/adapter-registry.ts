@@ -49,23 +49,39 @@ export class AdapterRegistry {
     return { sequence: `${this.prefix}:lora:registry:${name}:sequence`, aliases: `${this.prefix}:lora:registry:${name}:aliases`, names: `${this.prefix}:lora:registry:names` };
   }
 
-  /** Registers a new immutable version and makes it the name's `candidate`. */
+  /** Registers a new immutable version and makes it the name's `candidate` (unless a newer one already is). */
   async register(input: NewAdapterVersion): Promise<AdapterVersion> {
-    const name = adapterName.parse(input.name);
-    const keys = this.keys(name);
-    // After Redis lost its data the sequence restarts from what the store already holds.
-    if ((await this.redis.exists(keys.sequence)) === 0) await this.redis.setnx(keys.sequence, await this.highestStoredVersion(name));
-    const version = await this.redis.incr(keys.sequence);
+    const name = parseName(input.name);
+    const version = await this.allocateVersion(name);
     const record = adapterVersionRecord.parse({ ...input, schemaVersion: 1, name, version, createdBy: input.createdBy ?? currentActor(), createdAt: new Date().toISOString() });
     await this.store.writeJson(versionKey(name, version), record);
-    await this.appendLedger({ name, action: 'registered', version, alias: 'candidate', from: await this.aliasVersion(name, 'candidate'), reason: null, evalReportId: null, actor: record.createdBy });
-    await this.redis.multi().hset(keys.aliases, 'candidate', String(version)).sadd(keys.names, name).exec();
+    const keys = this.keys(name);
+    // Only a newer version takes the alias, so concurrent registrations end with the highest one as candidate.
+    const previous = (await this.redis.eval(raiseAliasScript, 1, keys.aliases, 'candidate', String(version))) as string | null;
+    await this.redis.sadd(keys.names, name);
+    const from = previous === null ? null : Number(previous);
+    await this.appendLedger({ name, action: 'registered', version, alias: from !== null && from > version ? null : 'candidate', from, reason: null, evalReportId: null, actor: record.createdBy });
     return { ...record, aliases: await this.aliasesOf(name, version) };
+  }
+
+  /**
+   * A version number no one holds: Redis INCR makes concurrent callers distinct, and a number the
+   * store already has (Redis lost data, or came back from an old snapshot) is skipped, never overwritten.
+   */
+  private async allocateVersion(name: string): Promise<number> {
+    const { sequence } = this.keys(name);
+    if ((await this.redis.exists(sequence)) === 0) await this.redis.setnx(sequence, await this.highestStoredVersion(name));
+    for (;;) {
+      const version = await this.redis.incr(sequence);
+      if ((await this.store.head(versionKey(name, version))) === undefined) return version;
+      const highest = await this.highestStoredVersion(name);
+      await this.redis.eval(raiseSequenceScript, 1, sequence, String(highest));
+    }
   }
 
   /** Every version, of one name or all, newest first within a name. */
   async list(name?: string): Promise<AdapterVersion[]> {
-    const names = name === undefined ? await this.names() : [adapterName.parse(name)];
+    const names = name === undefined ? await this.names() : [parseName(name)];
     const versions: AdapterVersion[] = [];
     for (const each of names) {
       const aliases = await this.redis.hgetall(this.keys(each).aliases);
@@ -101,8 +117,8 @@ export class AdapterRegistry {
   /** The ledger of a name, oldest first. */
   async history(name: string): Promise<LedgerEntry[]> {
     const entries: LedgerEntry[] = [];
-    for await (const object of this.store.list(`registry/adapters/${adapterName.parse(name)}/ledger/`)) entries.push(ledgerEntry.parse(await this.store.readJson(object.key)));
-    return entries.sort((left, right) => left.at.localeCompare(right.at));
+    for await (const object of this.store.list(`registry/adapters/${parseName(name)}/ledger/`)) entries.push(ledgerEntry.parse(await this.store.readJson(object.key)));
+    return entries.sort((left, right) => left.at.localeCompare(right.at) || left.version - right.version);
   }
 
   /** Adds an immutable ledger entry; keys sort by time so a listing is the history in order. */
@@ -141,6 +157,24 @@ export class AdapterRegistry {
     }
     return highest;
   }
+}
+
+/** Sets `alias` to the version unless a higher one holds it; returns the version it held before. */
+const raiseAliasScript = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if (not current) or tonumber(current) < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return current`;
+
+/** Raises a sequence to at least ARGV[1]. */
+const raiseSequenceScript = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1`;
+
+function parseName(name: string): string {
+  const parsed = adapterName.safeParse(name);
+  if (!parsed.success) throw new UsageError(`adapter name must be lowercase letters, digits and "-", got ${JSON.stringify(name)}`, { code: 'adapter-name-invalid' });
+  return parsed.data;
 }
 
 function aliasesFrom(aliases: Record<string, string>, version: number): RegistryAlias[] {

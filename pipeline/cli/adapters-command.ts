@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAll, UsageError, type ArtifactStore } from '../../core/index.js';
 import { createHash } from 'node:crypto';
-import { adapterName, loadModelFolder, mergeAdapter, readPeftFolder, resolveModel, writeMergedFolder, writePeftFolder, type AdapterVersion } from '../../adapters/index.js';
+import { adapterName, loadModelFolder, mergeAdapter, readPeftFolder, resolveModel, writeFolderAtomically, writeMergedFolder, writePeftFolder, type AdapterVersion } from '../../adapters/index.js';
 import { withContext } from './cli-context.js';
 import { formatTime, printJson, printTable } from './output.js';
 
@@ -29,12 +29,15 @@ export function adapterJson(version: AdapterVersion): unknown {
   };
 }
 
+/** The files of a PEFT folder; our own manifest stays in the store. */
+const peftFiles = new Set(['adapter_config.json', 'adapter_model.safetensors', 'README.md']);
+
 async function downloadPrefix(store: ArtifactStore, prefix: string, folder: string): Promise<string[]> {
   await mkdir(folder, { recursive: true });
   const names: string[] = [];
   for await (const object of store.list(prefix)) {
     const name = object.key.slice(prefix.length);
-    if (name.includes('/')) continue;
+    if (!peftFiles.has(name)) continue;
     await writeFile(join(folder, name), await readAll(await store.get(object.key)));
     names.push(name);
   }
@@ -172,8 +175,11 @@ export function registerAdaptersCommand(program: Command): void {
         const runtime = await context.runtime();
         const version = await runtime.adapters.show(reference);
         const config = await context.config();
+        const existing = await readdir(options.out).catch(() => []);
+        if (existing.length > 0) throw new UsageError(`--out ${options.out} is not empty; choose a new folder`, { code: 'folder-exists' });
         if (options.format === 'peft') {
-          const files = await downloadPrefix(runtime.store, version.artifact.key, options.out);
+          let files: string[] = [];
+          await writeFolderAtomically(options.out, async (scratch) => void (files = await downloadPrefix(runtime.store, version.artifact.key, scratch)), true);
           if (files.length === 0) throw new UsageError(`adapter ${reference}: no files under ${version.artifact.uri}`, { code: 'adapter-artifact-missing' });
           if (options.json) return printJson({ adapter: `${version.name}@v${version.version}`, format: 'peft', out: options.out, files });
           process.stdout.write(`wrote ${files.join(', ')} to ${options.out}\n`);
@@ -189,7 +195,7 @@ export function registerAdaptersCommand(program: Command): void {
           }
           const peft = await readPeftFolder(scratch, loaded.config);
           const merged = mergeAdapter(loaded.weights, loaded.config, peft.settings, peft.tensors);
-          await writeMergedFolder(options.out, base.folder, merged);
+          await writeMergedFolder(options.out, base.folder, merged, { replace: true });
           if (options.json) return printJson({ adapter: `${version.name}@v${version.version}`, format: 'merged', out: options.out, baseModel: version.baseModel.name });
           process.stdout.write(`wrote ${version.name}@v${version.version} merged into ${version.baseModel.name} to ${options.out}\n`);
         } finally {

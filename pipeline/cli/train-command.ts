@@ -40,6 +40,8 @@ interface TrainOptions {
   learningRate?: number;
   batchSize?: number;
   seed?: number;
+  checkpointEvery?: number;
+  evaluateEvery?: number;
   force?: boolean;
   here?: boolean;
   wait?: boolean;
@@ -63,6 +65,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--learning-rate <rate>', 'peak learning rate', positive)
     .option('--batch-size <n>', 'rows per step', integer)
     .option('--seed <n>', 'seed of initialisation, data order and dropout', integer)
+    .option('--checkpoint-every <n>', 'steps between resumable checkpoints', integer)
+    .option('--evaluate-every <n>', 'steps between validation losses', integer)
     .option('--force', 'train again even when the same request has run before')
     .option('--wait', 'wait for training to finish; exit 0 when it completes, 1 when it fails')
     .option('--here', 'train with a worker in this process (implies --wait), as `lora run` does')
@@ -72,7 +76,7 @@ export function registerTrainCommand(program: Command): void {
         const name = adapterName.safeParse(options.name);
         if (!name.success) throw new UsageError(`--name must be lowercase letters, digits and "-", got ${JSON.stringify(options.name)}`);
         const lora = loraHyperparameters.safeParse({ r: options.r, alpha: options.alpha, dropout: options.dropout, targetModules: options.targets });
-        const training = trainingSettings.safeParse({ epochs: options.epochs, maxSteps: options.maxSteps, learningRate: options.learningRate, batchSize: options.batchSize, seed: options.seed });
+        const training = trainingSettings.safeParse({ epochs: options.epochs, maxSteps: options.maxSteps, learningRate: options.learningRate, batchSize: options.batchSize, seed: options.seed, checkpointEvery: options.checkpointEvery, evaluateEvery: options.evaluateEvery });
         if (!lora.success || !training.success) throw new UsageError(`invalid training settings: ${(lora.error ?? training.error)?.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);
         const runtime = await context.runtime({ persistent: options.here === true });
         if (options.here) {
