@@ -124,7 +124,7 @@ describe('AdapterRegistry on real Redis and a file store', () => {
     const strip = ({ aliases: _aliases, ...record }: (typeof after)[number]) => record;
     expect(after.slice(1).map(strip)).toEqual(before.map(strip));
     // Every name comes back from the store, not only the one registered since the loss.
-    expect(new Set((await registry.list()).map((version) => version.name))).toEqual(new Set(['numbered', 'shown', 'concurrent', 'survivor']));
+    expect(new Set((await registry.list()).map((version) => version.name))).toEqual(new Set(['numbered', 'shown', 'concurrent', 'snapshot', 'survivor']));
     expect((await registry.list()).filter((version) => version.name === 'concurrent')).toHaveLength(5);
   });
 
