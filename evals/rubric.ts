@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** One metric of a rubric: its weight in the verdict and an optional pass threshold on its mean. */
+export const rubricMetric = z
+  .object({
+    name: z.string().min(1),
+    weight: z.number().min(0).default(1),
+    /** The candidate's mean must reach this for the metric to pass the gate. */
+    threshold: z.number().min(0).max(1).optional(),
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+/**
+ * What "good enough and cheaper" means for one task: metrics with weights and thresholds, the
+ * non-inferiority margin, and a cost target. Validated wherever a rubric enters (file, spec, flag).
+ */
+export const rubric = z
+  .object({
+    schemaVersion: z.literal(1).default(1),
+    metrics: z.array(rubricMetric).min(1).default([{ name: 'exact_match', weight: 1, options: {} }]),
+    /** The candidate may be this much worse than the baseline (on a 0–1 metric) and still be non-inferior. */
+    margin: z.number().min(0).max(1).default(0.05),
+    cost: z
+      .object({
+        /** The candidate's cost per 1,000 requests must be at most this fraction of the baseline's. */
+        maxRatio: z.number().positive().default(0.5),
+        /** What the adapter's compute costs: a GPU (or CPU) hour, or a hosted endpoint's price. */
+        usdPerComputeHour: z.number().min(0).optional(),
+        usdPer1MTokens: z.number().min(0).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** At most this many test items (all when absent). */
+    maxItems: z.number().int().min(1).optional(),
+    maxTokens: z.number().int().min(1).max(4096).default(32),
+    bootstrap: z.object({ resamples: z.number().int().min(100).max(100_000).default(2000), seed: z.number().int().default(1) }).strict().prefault({}),
+  })
+  .strict();
+
+export type Rubric = z.infer<typeof rubric>;
