@@ -41,7 +41,7 @@ ${report.validationTokens.toLocaleString('en-US')} tokens.
 | Optimiser | AdamW (β 0.9/0.98, weight decay 0.01), peak learning rate ${report.learningRate}, 50 warmup steps, cosine decay to 10% |
 | Gradient clipping | global norm 1.0 |
 | Backend | ${report.backend} |
-| Wall time | ${(report.wallSeconds / 60).toFixed(1)} minutes |
+| Wall time | ${(report.wallSeconds / 60).toFixed(1)} minutes (on a shared 2-core machine, with other work running) |
 | Final training loss (smoothed) | ${format(report.finalTrainLoss)} |
 | Final validation loss | ${format(report.validationLoss)} |
 
@@ -53,7 +53,8 @@ ${curve}
 The same LoRA fine-tune (r ${comparison.lora.r}, alpha ${comparison.lora.lora_alpha}, dropout ${comparison.lora.lora_dropout},
 targets ${comparison.lora.target_modules.join(', ')}; ${comparison.steps} steps of ${comparison.batchSize} packed rows, learning rate
 ${comparison.learningRate}, same seed) on \`${comparison.dataset}\` (${comparison.trainExamples} training and
-${comparison.validationExamples} validation conversations, split 80/20 by a hash of each line), assistant tokens only:
+${comparison.validationExamples} validation conversations: the sample's valid records, split 80/20 by a hash of their messages), loss on
+assistant tokens only:
 
 | Start | Validation loss before | Validation loss after ${comparison.steps} steps |
 |---|---|---|

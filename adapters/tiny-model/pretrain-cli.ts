@@ -18,7 +18,7 @@ function positiveInteger(value: string): number {
 const program = new Command('pretrain-tiny')
   .description('Pretrain the built-in tiny Llama model on the generated corpus and write its model folder')
   .option('--out <dir>', 'model folder to write', tinyModelFolder)
-  .option('--steps <n>', 'optimisation steps', positiveInteger, 1_000)
+  .option('--steps <n>', 'optimisation steps', positiveInteger, 1_200)
   .option('--documents <n>', 'generated corpus documents', positiveInteger, 40_000)
   .option('--seed <n>', 'seed of corpus, weights and order', positiveInteger, 1)
   .option('--compare-steps <n>', 'LoRA steps in the pretrained-vs-random comparison', positiveInteger, 60)
@@ -38,6 +38,7 @@ const program = new Command('pretrain-tiny')
     });
     await writeFile(join(options.out, 'pretrain-report.json'), `${JSON.stringify(report, null, 2)}\n`);
     const comparison = await compareLoraStarts({ modelFolder: options.out, steps: options.compareSteps, seed: options.seed, log });
+    await writeFile(join(options.out, 'lora-comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
     await writeTinyModelCard(options.out, report, comparison);
     process.stdout.write(`${JSON.stringify({ pretrain: report, comparison }, null, 2)}\n`);
   });
