@@ -25,7 +25,7 @@ export const llama125m = parseDecoderConfig({
   architectures: ['LlamaForCausalLM'],
   vocab_size: 32_000,
   hidden_size: 768,
-  intermediate_size: 2560,
+  intermediate_size: 2944,
   num_hidden_layers: 12,
   num_attention_heads: 12,
   num_key_value_heads: 4,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DecoderParameters, LayerParameters } from './decoder-parameters.js';
 import type { KvCache } from './kv-cache.js';
 import { customGradient } from './custom-gradient.js';
-import { linear } from './linear.js';
+import { linear, type LinearParameters } from './linear.js';
 import type { DecoderConfig, LinearModuleName } from './model-config.js';
 import { applyRotary, inverseFrequencies, rotaryTables, rotateHalfMatrix } from './rotary-embedding.js';
 
@@ -46,6 +46,7 @@ const maskedScore = -1e9;
 export class LlamaDecoder {
   private readonly frequencies: Float64Array;
   private readonly rotation: tf.Tensor2D;
+  private head: LinearParameters | undefined;
 
   constructor(
     readonly config: DecoderConfig,
@@ -75,7 +76,7 @@ export class LlamaDecoder {
         const lastRows = Int32Array.from({ length: batch }, (_, row) => row * length + length - 1);
         hidden = tf.gather(hidden, lastRows);
       }
-      return tf.matMul(rmsNorm(hidden, this.parameters.norm, this.config.rmsNormEps), this.lmHeadT());
+      return this.outputHead(rmsNorm(hidden, this.parameters.norm, this.config.rmsNormEps));
     }) as tf.Tensor2D;
     if (options.cache !== undefined) options.cache.length = past + length;
     return logits;
@@ -84,10 +85,20 @@ export class LlamaDecoder {
   /** Frees backend memory owned by the decoder itself (not the parameters). */
   dispose(): void {
     this.rotation.dispose();
+    // The head's untransposed copy is the decoder's own only when the embeddings are not tied.
+    if (!this.config.tieWordEmbeddings) this.head?.weight?.dispose();
   }
 
-  private lmHeadT(): tf.Tensor2D {
-    return this.parameters.lmHeadT ?? tf.transpose(this.parameters.embed);
+  /**
+   * Logits. With frozen weights the head goes through `linear`, so that the backward pass multiplies
+   * by the untransposed `[vocab, hidden]` matrix (the embeddings themselves when tied) instead of a
+   * transposed matmul: on wasm that one product was most of a LoRA step on a 32k vocabulary.
+   */
+  private outputHead(hidden: tf.Tensor2D): tf.Tensor2D {
+    const { lmHeadT, embed, trainable } = this.parameters;
+    if (trainable || lmHeadT === undefined) return tf.matMul(hidden, lmHeadT ?? tf.transpose(embed));
+    this.head ??= { weightT: lmHeadT, weight: this.config.tieWordEmbeddings ? embed : undefined };
+    return linear(hidden, this.head);
   }
 
   private embed(tokenIds: Int32Array): tf.Tensor2D {
