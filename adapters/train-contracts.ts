@@ -54,6 +54,8 @@ const curve = z.array(z.tuple([z.number(), z.number()]));
 export const trainResult = z.object({
   schemaVersion: z.literal(2),
   datasetVersion: z.string(),
+  /** The curated dataset's manifest, which the eval stage reads its test split from. */
+  datasetManifestKey: z.string(),
   baseModel: z.object({ name: z.string(), sha256: z.string(), architecture: z.string(), parameters: z.number().int() }),
   backend: z.string(),
   adapter: z.object({

@@ -154,6 +154,7 @@ async function train(input: { runId: string; params: TrainParams; previous: Cura
         return {
           schemaVersion: 2,
           datasetVersion: previous.datasetVersion,
+          datasetManifestKey: previous.manifestKey,
           baseModel: { name: resolved.name, sha256: model.identity.sha256, architecture: model.identity.architecture, parameters: model.identity.parameters },
           backend: model.backend.name,
           adapter: { prefix, sha256: weights?.sha256 ?? createHash('sha256').update(canonicalJson(files)).digest('hex'), files },

@@ -13,9 +13,19 @@ import {
   type RegistryAlias,
 } from './registry-contracts.js';
 
-/** A version with the aliases it carries now. */
+/** The latest evaluation of a version against its baseline. */
+export interface VersionEval {
+  reportId: string;
+  verdict: string;
+  gatePassed: boolean;
+  baseline: string;
+  at: string;
+}
+
+/** A version with the aliases it carries now and its latest evaluation. */
 export interface AdapterVersion extends AdapterVersionRecord {
   aliases: RegistryAlias[];
+  eval: VersionEval | null;
 }
 
 /** What registering a new version needs; the version number is allocated by the registry. */
@@ -61,7 +71,54 @@ export class AdapterRegistry {
     await this.redis.sadd(keys.names, name);
     const from = previous === null ? null : Number(previous);
     await this.appendLedger({ name, action: 'registered', version, alias: from !== null && from > version ? null : 'candidate', from, reason: null, evalReportId: null, actor: record.createdBy });
-    return { ...record, aliases: await this.aliasesOf(name, version) };
+    return { ...record, aliases: await this.aliasesOf(name, version), eval: null };
+  }
+
+  /** Records an evaluation of a version (immutable, one record per report) and notes it in the ledger. */
+  async recordEval(reference: string, evaluation: Omit<VersionEval, 'at'>): Promise<void> {
+    const version = await this.show(reference);
+    const at = new Date().toISOString();
+    await this.store.writeJson(`registry/adapters/${version.name}/evals/v${String(version.version).padStart(6, '0')}/${evaluation.reportId}.json`, { ...evaluation, at });
+    await this.appendLedger({ name: version.name, action: 'evaluated', version: version.version, alias: null, from: null, reason: `${evaluation.verdict} against ${evaluation.baseline}; gate ${evaluation.gatePassed ? 'passed' : 'not passed'}`, evalReportId: evaluation.reportId, actor: currentActor() });
+  }
+
+  /**
+   * Moves `alias` (production or staging) to a version. Refuses unless its latest eval passed the
+   * gate, or `force` comes with a reason. Two promotions at the same moment: exactly one wins, the
+   * other gets a conflict error (a Redis compare-and-set on the alias).
+   */
+  async promote(reference: string, alias: 'production' | 'staging', options: { force?: boolean; reason?: string; actor?: string } = {}): Promise<{ version: AdapterVersion; from: number | null }> {
+    const version = await this.show(reference);
+    if (options.force && !options.reason) throw new UsageError('--force needs --reason: say why the gate is overridden', { code: 'promotion-reason-missing' });
+    if (!options.force) {
+      if (version.eval === null) throw new LoraError(`${version.name}@v${version.version} has no evaluation; run \`lora evals run\` first, or --force with a reason`, { code: 'promotion-refused', exitCode: 1 });
+      if (!version.eval.gatePassed) {
+        throw new LoraError(`${version.name}@v${version.version} did not pass its gate (${version.eval.verdict}, report ${version.eval.reportId}); promotion refused`, { code: 'promotion-refused', exitCode: 1 });
+      }
+    }
+    const keys = this.keys(version.name);
+    const expected = await this.redis.hget(keys.aliases, alias);
+    const swapped = (await this.redis.eval(compareAndSetScript, 1, keys.aliases, alias, expected ?? '', String(version.version))) as number;
+    if (swapped !== 1) throw new LoraError(`${alias} of ${version.name} changed while promoting ${version.name}@v${version.version}; look again and retry`, { code: 'promotion-conflict', exitCode: 1 });
+    const from = expected === null ? null : Number(expected);
+    await this.appendLedger({ name: version.name, action: 'promoted', version: version.version, alias, from, reason: options.reason ?? null, evalReportId: version.eval?.reportId ?? null, actor: options.actor ?? currentActor() });
+    return { version: await this.show(`${version.name}@v${version.version}`), from };
+  }
+
+  /** Returns production to the version it held before the current one, as the ledger records it. */
+  async rollback(name: string, options: { reason?: string; actor?: string } = {}): Promise<{ from: number; to: number }> {
+    const valid = parseName(name);
+    const keys = this.keys(valid);
+    const current = await this.aliasVersion(valid, 'production');
+    if (current === null) throw new LoraError(`${valid} has no production version to roll back`, { code: 'rollback-impossible', exitCode: 1 });
+    const history = await this.history(valid);
+    const promotion = [...history].reverse().find((entry) => entry.alias === 'production' && entry.version === current && (entry.action === 'promoted' || entry.action === 'rolled-back'));
+    const previous = promotion?.action === 'promoted' ? promotion.from : null;
+    if (previous === null || previous === undefined) throw new LoraError(`${valid}@v${current} has no earlier production version to return to`, { code: 'rollback-impossible', exitCode: 1 });
+    const swapped = (await this.redis.eval(compareAndSetScript, 1, keys.aliases, 'production', String(current), String(previous))) as number;
+    if (swapped !== 1) throw new LoraError(`production of ${valid} changed during the rollback; look again and retry`, { code: 'promotion-conflict', exitCode: 1 });
+    await this.appendLedger({ name: valid, action: 'rolled-back', version: previous, alias: 'production', from: current, reason: options.reason ?? null, evalReportId: null, actor: options.actor ?? currentActor() });
+    return { from: current, to: previous };
   }
 
   /**
@@ -90,7 +147,7 @@ export class AdapterRegistry {
         records.push(adapterVersionRecord.parse(await this.store.readJson(object.key)));
       }
       records.sort((left, right) => right.version - left.version);
-      for (const record of records) versions.push({ ...record, aliases: aliasesFrom(aliases, record.version) });
+      for (const record of records) versions.push({ ...record, aliases: aliasesFrom(aliases, record.version), eval: await this.latestEval(each, record.version) });
     }
     return versions;
   }
@@ -111,7 +168,16 @@ export class AdapterRegistry {
     const value = await this.store.readJson(versionKey(name.data, version));
     if (value === undefined) throw new LoraError(`adapter ${name.data}@v${version} is not registered; see \`lora adapters list --name ${name.data}\``, { code: 'adapter-not-found', exitCode: 1 });
     const record = adapterVersionRecord.parse(value);
-    return { ...record, aliases: await this.aliasesOf(name.data, version) };
+    return { ...record, aliases: await this.aliasesOf(name.data, version), eval: await this.latestEval(name.data, version) };
+  }
+
+  private async latestEval(name: string, version: number): Promise<VersionEval | null> {
+    let latest: VersionEval | null = null;
+    for await (const object of this.store.list(`registry/adapters/${name}/evals/v${String(version).padStart(6, '0')}/`)) {
+      const value = (await this.store.readJson(object.key)) as VersionEval;
+      if (latest === null || value.at > latest.at) latest = value;
+    }
+    return latest;
   }
 
   /** The ledger of a name, oldest first. */
@@ -164,6 +230,13 @@ const raiseAliasScript = `
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if (not current) or tonumber(current) < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 return current`;
+
+/** Sets the alias to ARGV[3] only if it still holds ARGV[2] ('' for none). */
+const compareAndSetScript = `
+local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if current ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1`;
 
 /** Raises a sequence to at least ARGV[1]. */
 const raiseSequenceScript = `

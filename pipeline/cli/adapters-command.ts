@@ -20,8 +20,7 @@ export function adapterJson(version: AdapterVersion): unknown {
     dataset: version.dataset,
     hyperparameters: version.hyperparameters,
     metrics: version.metrics,
-    // The eval stage attaches its verdict in the registry issue; until then a version has none.
-    eval: { reportId: null, verdict: null },
+    eval: { reportId: version.eval?.reportId ?? null, verdict: version.eval?.verdict ?? null, gatePassed: version.eval?.gatePassed ?? null, baseline: version.eval?.baseline ?? null },
     backend: version.backend,
     runId: version.runId,
     createdBy: version.createdBy,
@@ -113,6 +112,38 @@ export function registerAdaptersCommand(program: Command): void {
           ['WHEN', 'ACTION', 'VERSION', 'ALIAS', 'FROM', 'BY', 'REASON'],
           entries.map((entry) => [entry.at, entry.action, `v${entry.version}`, entry.alias ?? '-', entry.from === null ? '-' : `v${entry.from}`, entry.actor, entry.reason ?? '-']),
         );
+      }),
+    );
+
+  adapters
+    .command('promote')
+    .description("point production (or staging) at a version; refused unless its eval passed the gate, or --force with --reason")
+    .argument('<adapter>', 'NAME@vN')
+    .addOption(new Option('--to <alias>', 'the alias to move').choices(['production', 'staging']).default('production'))
+    .option('--force', 'promote although the gate did not pass (needs --reason)')
+    .option('--reason <text>', 'why; recorded in the ledger')
+    .option('--json', 'print JSON')
+    .action(
+      withContext(async (context, reference: string, options: { to: 'production' | 'staging'; force?: boolean; reason?: string; json?: boolean }) => {
+        const { adapters: registry } = await context.runtime();
+        const { version, from } = await registry.promote(reference, options.to, { force: options.force, reason: options.reason });
+        if (options.json) return printJson({ adapter: `${version.name}@v${version.version}`, alias: options.to, from: from === null ? null : `${version.name}@v${from}` });
+        process.stdout.write(`${version.name}@v${version.version} is now ${options.to}${from === null ? '' : ` (was v${from})`}\n`);
+      }),
+    );
+
+  adapters
+    .command('rollback')
+    .description('return production to the previous production version')
+    .argument('<name>', 'adapter name')
+    .option('--reason <text>', 'why; recorded in the ledger')
+    .option('--json', 'print JSON')
+    .action(
+      withContext(async (context, name: string, options: { reason?: string; json?: boolean }) => {
+        const { adapters: registry } = await context.runtime();
+        const { from, to } = await registry.rollback(name, { reason: options.reason });
+        if (options.json) return printJson({ name, from: `${name}@v${from}`, to: `${name}@v${to}` });
+        process.stdout.write(`${name}: production is back at v${to} (was v${from})\n`);
       }),
     );
 

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { LoraError, isRedisConnectionLoss, logLevels } from '../../core/index.js';
 import { registerDatasetsCommand } from './datasets-command.js';
 import { registerAdaptersCommand } from './adapters-command.js';
+import { registerEvalsCommand } from './evals-command.js';
 import { registerJobsCommand } from './jobs-command.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerRunCommand } from './run-command.js';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerModelsCommand(program);
   registerAdaptersCommand(program);
   registerTrainCommand(program);
+  registerEvalsCommand(program);
   registerWorkerCommand(program);
   registerRunCommand(program);
   for (const command of program.commands) command.exitOverride();
