@@ -11,11 +11,11 @@ export interface AxisScale {
   formatTick(value: number): string;
 }
 
-/** 1, 2 or 5 times a power of ten, the smallest not below `roughStep`. */
+/** 1, 2 or 5 times a power of ten, the nearest to `roughStep` (so the tick count stays near the one asked for). */
 function roundStep(roughStep: number): number {
   const power = 10 ** Math.floor(Math.log10(roughStep));
   const fraction = roughStep / power;
-  const multiple = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
+  const multiple = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
   return multiple * power;
 }
 

@@ -52,7 +52,7 @@ function headerSection(report: EvalReport): string {
   const gate = report.gate.passed ? 'passed' : 'failed';
   const reasons = report.gate.reasons.map((reason) => `- ${markdownCell(reason)}`);
   const facts = table(
-    ['', ''],
+    ['Field', 'Value'],
     [
       ['Adapter', markdownCell(report.adapter)],
       ['Dataset', markdownCell(report.dataset)],

@@ -55,7 +55,15 @@ function sideLegend(sides: readonly { side: ChartSide; model: string }[]): Legen
 function qualityScale(estimates: readonly Estimate[], area: PlotArea, includeZero: boolean): AxisScale {
   const values = estimates.flatMap((estimate) => [estimate.mean, ...estimate.ci]).filter(Number.isFinite);
   if (includeZero) values.push(0);
-  return linearScale(Math.min(...values, Infinity), Math.max(...values, -Infinity), area.bottom, area.top, 5);
+  const low = Math.min(...values, Infinity);
+  const high = Math.max(...values, -Infinity);
+  // Headroom beyond the extreme whiskers for value labels; a bound already at 0 stays there so bars start on the axis.
+  // Scores that all lie in [0, 1] keep the axis within it.
+  const pad = (high - low) * 0.06;
+  const unit = low >= 0 && high <= 1;
+  const paddedLow = low === 0 ? 0 : unit ? Math.max(0, low - pad) : low - pad;
+  const paddedHigh = high === 0 ? 0 : unit ? Math.min(1, high + pad) : high + pad;
+  return linearScale(paddedLow, paddedHigh, area.bottom, area.top, 5);
 }
 
 /**
@@ -188,7 +196,10 @@ export function metricBarsChart(groups: readonly MetricBarGroup[], models: Recor
         svgTitle(`${sideNames[side]} ${group.metric}: ${formatEstimate(estimate)}`),
         `<rect x="${px(x - 18)}" y="${px(Math.min(y, zeroY))}" width="36" height="${px(Math.abs(zeroY - y))}" fill="${fill}" fill-opacity="${side === 'candidate' ? 0.85 : 1}" stroke="${colour}" stroke-width="2"${side === 'baseline' ? ' stroke-dasharray="4 2"' : ''}/>`,
         errorBar(x, yScale.toPixel(estimate.ci[0]), yScale.toPixel(estimate.ci[1]), '#111827'),
-        svgText(x, yScale.toPixel(estimate.ci[1]) - 6, formatScore(estimate.mean), 'text-anchor="middle" font-size="11" fill="#111827"'),
+        // The value sits beyond the whisker on the side the bar grows towards, so it never overlaps the bar.
+        estimate.mean >= 0
+          ? svgText(x, yScale.toPixel(estimate.ci[1]) - 6, formatScore(estimate.mean), 'text-anchor="middle" font-size="11" fill="#111827"')
+          : svgText(x, yScale.toPixel(estimate.ci[0]) + 14, formatScore(estimate.mean), 'text-anchor="middle" font-size="11" fill="#111827"'),
         '</g>',
       );
     }
