@@ -59,13 +59,17 @@ describe('lora CLI with a worker on real Redis', () => {
     expect(shown).toMatchObject({ id: runId, state: 'completed' });
     expect(shown.stages.map((stage) => stage.name)).toEqual(['curate', 'train', 'eval', 'register']);
     for (const stage of shown.stages) expect(Object.keys(stage)).toEqual(expect.arrayContaining(['name', 'state', 'progress', 'result', 'error']));
-    expect(shown.stages[0]!.result).toMatchObject({ records: 239, rejected: 2, splits: { train: 214, validation: 15, test: 10 } });
+    expect(shown.stages[0]!.result).toMatchObject({ records: 239, rejected: 2, splits: { train: 169, validation: 20, test: 50 } });
     const trained = shown.stages[1]!.result as { adapter: { prefix: string; files: Array<{ name: string }> }; examples: { train: number }; metrics: { epochs: number; steps: number; trainLoss: [number, number][]; validationLoss: [number, number][] }; backend: string };
-    expect(trained.examples.train).toBe(214);
+    expect(trained.examples.train).toBe(169);
     expect(trained.metrics).toMatchObject({ steps: 4, stoppedBy: 'max-steps' });
     expect(trained.metrics.trainLoss).toHaveLength(4);
     expect(trained.metrics.validationLoss.length).toBeGreaterThan(0);
     expect(trained.adapter.files.map((file) => file.name)).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors']);
+    const evaluated = shown.stages[2]!.result as { verdict: string; reportKey: string; htmlKey: string; adapter: string; summary: { n: number } };
+    expect(['WIN', 'NON_INFERIOR', 'LOSE', 'INCONCLUSIVE']).toContain(evaluated.verdict);
+    expect(evaluated).toMatchObject({ adapter: 'support-triage@v1', summary: { n: 50 } });
+    expect(shown.stages[3]!.result).toMatchObject({ registered: true, version: 'support-triage@v1', promoted: false });
 
     const listed = JSON.parse((await runCli(['jobs', 'list', '--json', '--state', 'completed'], env)).stdout) as Array<{ id: string }>;
     expect(listed.map((run) => run.id)).toEqual([runId]);
@@ -84,6 +88,8 @@ describe('lora CLI with a worker on real Redis', () => {
     });
     expect((await readdir(join(folder, 'store', 'runs', runId, 'stages'))).sort()).toEqual(['curate.json', 'eval.json', 'register.json', 'train.json']);
     expect(await store.readJson(`${trained.adapter.prefix}adapter_config.json`)).toMatchObject({ peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 8, lora_alpha: 16, target_modules: ['q_proj', 'v_proj'] });
+    expect(await store.readJson(evaluated.reportKey)).toMatchObject({ schemaVersion: 1, n: 50, adapter: 'support-triage@v1', baselineSpec: 'fewshot:base' });
+    expect((await store.head(evaluated.htmlKey))?.size).toBeGreaterThan(1000);
     expect(await store.readJson(`${trained.adapter.prefix}lora-manifest.json`)).toMatchObject({ baseModel: { name: 'builtin:tiny' }, backend: { name: trained.backend }, seed: 42 });
 
     const broken = join(folder, 'spec', 'broken.yaml');
