@@ -16,6 +16,17 @@ function trainSummary(result: Record<string, unknown>): string {
   return `LoRA adapter on ${baseModel?.name ?? '?'} (${String(result.backend)}): ${metrics.steps} steps in ${metrics.seconds.toFixed(0)} s, ${validation}; PEFT folder ${adapter.prefix}`;
 }
 
+function evalSummary(result: Record<string, unknown>, storeUrl: string): string {
+  const summary = result.summary as { n: number; candidate: Record<string, number>; baseline: Record<string, number>; candidateUsdPer1kRequests: number | null; baselineUsdPer1kRequests: number | null; costRatio: number | null } | null;
+  if (summary === null || summary === undefined) return String(result.reason ?? 'done');
+  const money = (value: number | null) => (value === null ? 'unknown' : `$${value.toPrecision(3)}`);
+  const quality = Object.keys(summary.candidate)
+    .map((metric) => `${metric} ${summary.candidate[metric]!.toFixed(3)} vs ${summary.baseline[metric]!.toFixed(3)}`)
+    .join(', ');
+  const ratio = summary.costRatio === null ? 'unknown' : summary.costRatio.toFixed(3);
+  return `${String(result.reason)} — adapter vs ${String(result.baseline)} on ${summary.n} test items: ${quality}; cost per 1,000 requests ${money(summary.candidateUsdPer1kRequests)} vs ${money(summary.baselineUsdPer1kRequests)} (ratio ${ratio}); report ${storeUrl.replace(/\/$/, '')}/${String(result.htmlKey)}`;
+}
+
 /** A short account of what a run produced, stage by stage, from the stages' results. */
 export function runSummary(status: RunStatus, storeUrl: string): string {
   const lines = [`run ${status.id}: ${status.state}`];
@@ -30,6 +41,8 @@ export function runSummary(status: RunStatus, storeUrl: string): string {
         ? `dataset ${String(result.datasetVersion)}: ${String(result.records)} records kept, ${String(result.rejected)} rejected`
         : stage.name === 'train'
           ? trainSummary(result)
+          : stage.name === 'eval'
+            ? evalSummary(result, storeUrl)
           : typeof result.reason === 'string'
             ? result.reason
             : 'done';

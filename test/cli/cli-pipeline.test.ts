@@ -66,10 +66,11 @@ describe('lora CLI with a worker on real Redis', () => {
     expect(trained.metrics.trainLoss).toHaveLength(4);
     expect(trained.metrics.validationLoss.length).toBeGreaterThan(0);
     expect(trained.adapter.files.map((file) => file.name)).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors']);
-    const evaluated = shown.stages[2]!.result as { verdict: string; reportKey: string; htmlKey: string; adapter: string; summary: { n: number } };
+    const evaluated = shown.stages[2]!.result as { verdict: string; gatePassed: boolean; reportKey: string; htmlKey: string; adapter: string; summary: { n: number } };
     expect(['WIN', 'NON_INFERIOR', 'LOSE', 'INCONCLUSIVE']).toContain(evaluated.verdict);
     expect(evaluated).toMatchObject({ adapter: 'support-triage@v1', summary: { n: 50 } });
-    expect(shown.stages[3]!.result).toMatchObject({ registered: true, version: 'support-triage@v1', promoted: false });
+    // The example promotes automatically exactly when the gate passes.
+    expect(shown.stages[3]!.result).toMatchObject({ registered: true, version: 'support-triage@v1', promoted: evaluated.gatePassed });
 
     const listed = JSON.parse((await runCli(['jobs', 'list', '--json', '--state', 'completed'], env)).stdout) as Array<{ id: string }>;
     expect(listed.map((run) => run.id)).toEqual([runId]);
@@ -87,7 +88,7 @@ describe('lora CLI with a worker on real Redis', () => {
       pii: { EMAIL: 5, PHONE: 5, CREDIT_CARD: 4 },
     });
     expect((await readdir(join(folder, 'store', 'runs', runId, 'stages'))).sort()).toEqual(['curate.json', 'eval.json', 'register.json', 'train.json']);
-    expect(await store.readJson(`${trained.adapter.prefix}adapter_config.json`)).toMatchObject({ peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 8, lora_alpha: 16, target_modules: ['q_proj', 'v_proj'] });
+    expect(await store.readJson(`${trained.adapter.prefix}adapter_config.json`)).toMatchObject({ peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 8, lora_alpha: 16, target_modules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] });
     expect(await store.readJson(evaluated.reportKey)).toMatchObject({ schemaVersion: 1, n: 50, adapter: 'support-triage@v1', baselineSpec: 'fewshot:base' });
     expect((await store.head(evaluated.htmlKey))?.size).toBeGreaterThan(1000);
     expect(await store.readJson(`${trained.adapter.prefix}lora-manifest.json`)).toMatchObject({ baseModel: { name: 'builtin:tiny' }, backend: { name: trained.backend }, seed: 42 });
