@@ -12,6 +12,7 @@ import {
   type LedgerEntry,
   type RegistryAlias,
 } from './registry-contracts.js';
+import { aliasesFromHash, compareStates, replayLedger, type RegistryDifference, type RegistryState } from './registry-rebuild.js';
 
 /** The latest evaluation of a version against its baseline. */
 export interface VersionEval {
@@ -26,6 +27,21 @@ export interface VersionEval {
 export interface AdapterVersion extends AdapterVersionRecord {
   aliases: RegistryAlias[];
   eval: VersionEval | null;
+}
+
+/** One name's Redis state next to the state its ledger implies, and where they differ. */
+export interface RegistryCheck {
+  name: string;
+  redis: RegistryState;
+  ledger: RegistryState;
+  differences: RegistryDifference[];
+}
+
+/** What `rebuild` wrote for one name, and which values that changed in Redis. */
+export interface RegistryRestore {
+  name: string;
+  restored: RegistryState;
+  changed: RegistryDifference[];
 }
 
 /** What registering a new version needs; the version number is allocated by the registry. */
@@ -67,6 +83,7 @@ export class AdapterRegistry {
     await this.store.writeJson(versionKey(name, version), record);
     const keys = this.keys(name);
     // Only a newer version takes the alias, so concurrent registrations end with the highest one as candidate.
+    // A crash before the ledger entry below leaves Redis's candidate ahead of the ledger; `lora registry check` reports it.
     const previous = (await this.redis.eval(raiseAliasScript, 1, keys.aliases, 'candidate', String(version))) as string | null;
     await this.redis.sadd(keys.names, name);
     const from = previous === null ? null : Number(previous);
@@ -97,6 +114,9 @@ export class AdapterRegistry {
       }
     }
     const keys = this.keys(version.name);
+    // The alias moves before the ledger entry is written, so that a promotion that loses the race
+    // leaves no entry. A crash between the two leaves Redis ahead of the ledger: `lora registry check`
+    // reports the alias, and `lora registry rebuild` returns it to the ledger's version.
     const expected = await this.redis.hget(keys.aliases, alias);
     const swapped = (await this.redis.eval(compareAndSetScript, 1, keys.aliases, alias, expected ?? '', String(version.version))) as number;
     if (swapped !== 1) throw new LoraError(`${alias} of ${version.name} changed while promoting ${version.name}@v${version.version}; look again and retry`, { code: 'promotion-conflict', exitCode: 1 });
@@ -111,10 +131,19 @@ export class AdapterRegistry {
     const keys = this.keys(valid);
     const current = await this.aliasVersion(valid, 'production');
     if (current === null) throw new LoraError(`${valid} has no production version to roll back`, { code: 'rollback-impossible', exitCode: 1 });
-    const history = await this.history(valid);
-    const promotion = [...history].reverse().find((entry) => entry.alias === 'production' && entry.version === current && (entry.action === 'promoted' || entry.action === 'rolled-back'));
-    const previous = promotion?.action === 'promoted' ? promotion.from : null;
-    if (previous === null || previous === undefined) throw new LoraError(`${valid}@v${current} has no earlier production version to return to`, { code: 'rollback-impossible', exitCode: 1 });
+    // The ledger's last move of production must be the one that put the current version there; an
+    // earlier promotion of the same version would return production to the wrong place.
+    const moves = (await this.history(valid)).filter((entry) => entry.alias === 'production' && (entry.action === 'promoted' || entry.action === 'rolled-back'));
+    const last = moves.at(-1);
+    if (last?.version !== current) {
+      throw new LoraError(`production of ${valid} is v${current} in Redis, but the ledger's last production move is ${last === undefined ? 'none' : `to v${last.version}`}; see \`lora registry check\``, {
+        code: 'registry-inconsistent',
+        exitCode: 1,
+      });
+    }
+    const previous = last.action === 'promoted' ? last.from : null;
+    if (previous === null) throw new LoraError(`${valid}@v${current} has no earlier production version to return to`, { code: 'rollback-impossible', exitCode: 1 });
+    // As in `promote`: a crash after this swap and before the ledger entry is reported by `lora registry check`.
     const swapped = (await this.redis.eval(compareAndSetScript, 1, keys.aliases, 'production', String(current), String(previous))) as number;
     if (swapped !== 1) throw new LoraError(`production of ${valid} changed during the rollback; look again and retry`, { code: 'promotion-conflict', exitCode: 1 });
     await this.appendLedger({ name: valid, action: 'rolled-back', version: previous, alias: 'production', from: current, reason: options.reason ?? null, evalReportId: null, actor: options.actor ?? currentActor() });
@@ -180,19 +209,69 @@ export class AdapterRegistry {
     return latest;
   }
 
-  /** The ledger of a name, oldest first. */
+  /** The ledger of a name, oldest first; entries of the same millisecond in the order they were written. */
   async history(name: string): Promise<LedgerEntry[]> {
-    const entries: LedgerEntry[] = [];
-    for await (const object of this.store.list(`registry/adapters/${parseName(name)}/ledger/`)) entries.push(ledgerEntry.parse(await this.store.readJson(object.key)));
-    return entries.sort((left, right) => left.at.localeCompare(right.at) || left.version - right.version);
+    const entries: Array<{ key: string; entry: LedgerEntry }> = [];
+    for await (const object of this.store.list(`registry/adapters/${parseName(name)}/ledger/`)) {
+      entries.push({ key: object.key, entry: ledgerEntry.parse(await this.store.readJson(object.key)) });
+    }
+    // Keys written before the write counter existed (`TIME-RANDOM`) still sort by time; within one millisecond their order is unknown.
+    return entries.sort((left, right) => compareText(left.entry.at, right.entry.at) || compareText(left.key, right.key)).map(({ entry }) => entry);
   }
 
-  /** Adds an immutable ledger entry; keys sort by time so a listing is the history in order. */
+  /** Adds an immutable ledger entry under a key that sorts in write order: `TIME-COUNTER-RANDOM`. */
   async appendLedger(entry: Omit<LedgerEntry, 'schemaVersion' | 'at'>): Promise<LedgerEntry> {
-    const at = new Date().toISOString();
-    const full = ledgerEntry.parse({ ...entry, schemaVersion: 1, at });
-    await this.store.writeJson(`registry/adapters/${entry.name}/ledger/${at.replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.json`, full);
+    const stamp = nextLedgerStamp();
+    const full = ledgerEntry.parse({ ...entry, schemaVersion: 1, at: stamp.at });
+    await this.store.writeJson(`registry/adapters/${entry.name}/ledger/${stamp.key}-${randomBytes(4).toString('hex')}.json`, full);
     return full;
+  }
+
+  /** Compares every name's aliases and sequence in Redis with what the store's ledger says. */
+  async check(): Promise<RegistryCheck[]> {
+    const checks: RegistryCheck[] = [];
+    for (const name of await this.names()) {
+      const [redis, ledger] = await Promise.all([this.redisState(name), this.ledgerState(name)]);
+      checks.push({ name, redis, ledger, differences: compareStates(name, redis, ledger) });
+    }
+    return checks;
+  }
+
+  /**
+   * Restores every name's aliases and sequence in Redis from the store, after Redis lost its data:
+   * the aliases the ledger replays to, and a sequence no lower than the highest stored version.
+   * Aliases Redis has and the ledger does not are removed. Run it with no promotions in flight.
+   */
+  async rebuild(): Promise<RegistryRestore[]> {
+    const restores: RegistryRestore[] = [];
+    for (const name of await this.names()) {
+      const [previous, ledger] = await Promise.all([this.redisState(name), this.ledgerState(name)]);
+      const keys = this.keys(name);
+      const aliases = Object.fromEntries(Object.entries(ledger.aliases).filter(([, version]) => version !== null).map(([alias, version]) => [alias, String(version)]));
+      const transaction = this.redis.multi().del(keys.aliases);
+      if (Object.keys(aliases).length > 0) transaction.hset(keys.aliases, aliases);
+      // Raised, never lowered: a registration in flight may hold a number above the highest stored one.
+      if (ledger.sequence > 0) transaction.eval(raiseSequenceScript, 1, keys.sequence, String(ledger.sequence));
+      transaction.sadd(keys.names, name);
+      const replies = await transaction.exec();
+      const failure = replies?.find(([error]) => error !== null)?.[0];
+      if (replies === null || failure) {
+        throw new LoraError(`restoring ${name} in Redis failed${failure ? `: ${failure.message}` : ''}; run \`lora registry rebuild\` again`, { code: 'registry-rebuild-failed', cause: failure });
+      }
+      const restored: RegistryState = { sequence: Math.max(previous.sequence ?? 0, ledger.sequence), aliases: ledger.aliases };
+      restores.push({ name, restored, changed: compareStates(name, previous, ledger) });
+    }
+    return restores;
+  }
+
+  private async redisState(name: string): Promise<RegistryState> {
+    const keys = this.keys(name);
+    const [sequence, aliases] = await Promise.all([this.redis.get(keys.sequence), this.redis.hgetall(keys.aliases)]);
+    return { sequence: sequence === null ? null : Number(sequence), aliases: aliasesFromHash(aliases) };
+  }
+
+  private async ledgerState(name: string): Promise<RegistryState & { sequence: number }> {
+    return replayLedger(await this.history(name), await this.highestStoredVersion(name));
   }
 
   /** The version an alias points at, or null. */
@@ -223,6 +302,28 @@ export class AdapterRegistry {
     }
     return highest;
   }
+}
+
+/** The last ledger stamp of this process; see `nextLedgerStamp`. */
+let lastStamp = { time: 0, count: 0 };
+
+/**
+ * A time and a key part for the next ledger entry, strictly increasing within this process: a
+ * counter orders entries of the same millisecond, and a clock that steps back does not reorder
+ * them. Redis is not used, so the order survives Redis losing its data.
+ */
+function nextLedgerStamp(): { at: string; key: string } {
+  const now = Date.now();
+  lastStamp = now > lastStamp.time ? { time: now, count: 0 } : { time: lastStamp.time, count: lastStamp.count + 1 };
+  // Six digits keep keys sortable as text; a millionth entry in one millisecond moves to the next one.
+  if (lastStamp.count > 999_999) lastStamp = { time: lastStamp.time + 1, count: 0 };
+  const at = new Date(lastStamp.time).toISOString();
+  return { at, key: `${at.replace(/[:.]/g, '-')}-${String(lastStamp.count).padStart(6, '0')}` };
+}
+
+/** Orders text by code unit, as keys sort in the store, not by locale. */
+function compareText(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 /** Sets `alias` to the version unless a higher one holds it; returns the version it held before. */

@@ -5,6 +5,7 @@ import { registerAdaptersCommand } from './adapters-command.js';
 import { registerEvalsCommand } from './evals-command.js';
 import { registerJobsCommand } from './jobs-command.js';
 import { registerModelsCommand } from './models-command.js';
+import { registerRegistryCommand } from './registry-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerTrainCommand } from './train-command.js';
 import { registerWorkerCommand } from './worker-command.js';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerDatasetsCommand(program);
   registerModelsCommand(program);
   registerAdaptersCommand(program);
+  registerRegistryCommand(program);
   registerTrainCommand(program);
   registerEvalsCommand(program);
   registerWorkerCommand(program);

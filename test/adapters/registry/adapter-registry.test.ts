@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FileStore, LoraError, UsageError } from '../../../core/index.js';
 import { AdapterRegistry, type AdapterVersion, type NewAdapterVersion } from '../../../adapters/index.js';
 import { removePrefix, testConnection, testPrefix } from '../../support/redis-test.js';
@@ -29,6 +29,29 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
     (value) => expect.fail(`expected a rejection, got ${JSON.stringify(value)}`),
     (error: unknown) => error,
   );
+}
+
+/**
+ * The connection, except that HGET of an alias waits until `readers` calls have asked, so that
+ * every promotion reads the alias before any of them swaps it.
+ */
+function heldUntilAllRead(connection: Redis, readers: number): Redis {
+  const waiting: Array<() => void> = [];
+  const hget = async (key: string, field: string): Promise<string | null> => {
+    const value = await connection.hget(key, field);
+    await new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      if (waiting.length === readers) for (const release of waiting) release();
+    });
+    return value;
+  };
+  return new Proxy(connection, {
+    get(target, property) {
+      if (property === 'hget') return hget;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 describe('AdapterRegistry on real Redis and a file store', () => {
@@ -126,6 +149,119 @@ describe('AdapterRegistry on real Redis and a file store', () => {
     // Every name comes back from the store, not only the one registered since the loss.
     expect(new Set((await registry.list()).map((version) => version.name))).toEqual(new Set(['numbered', 'shown', 'concurrent', 'snapshot', 'survivor']));
     expect((await registry.list()).filter((version) => version.name === 'concurrent')).toHaveLength(5);
+  });
+
+  it('refuses to promote a version without an eval, or one that failed its gate, and wants a reason with --force', async () => {
+    for (const run of ['gate-1', 'gate-2']) await registry.register(newVersion('gated', run));
+    await registry.recordEval('gated@v2', { reportId: 'report-2', verdict: 'worse', gatePassed: false, baseline: 'gpt-4o-mini' });
+
+    expect(await rejection(registry.promote('gated@v1', 'production'))).toMatchObject({ code: 'promotion-refused', exitCode: 1 });
+    const failedGate = await rejection(registry.promote('gated@v2', 'production'));
+    expect(failedGate).toMatchObject({ code: 'promotion-refused', exitCode: 1 });
+    expect((failedGate as Error).message).toContain('report-2');
+    expect(await rejection(registry.promote('gated@v2', 'production', { force: true }))).toMatchObject({ code: 'promotion-reason-missing', exitCode: 2 });
+    expect(await registry.aliasVersion('gated', 'production')).toBeNull();
+
+    const forced = await registry.promote('gated@v2', 'production', { force: true, reason: 'hotfix' });
+    expect(forced.from).toBeNull();
+    expect(forced.version.aliases).toEqual(['candidate', 'production']);
+    expect((await registry.history('gated')).at(-1)).toMatchObject({ action: 'promoted', version: 2, alias: 'production', reason: 'hotfix', evalReportId: 'report-2' });
+  });
+
+  it('rolls production back to the version the last promotion replaced, once', async () => {
+    for (const run of ['roll-1', 'roll-2', 'roll-3']) await registry.register(newVersion('rolled', run));
+    for (const version of [1, 2, 3]) await registry.promote(`rolled@v${version}`, 'production', { force: true, reason: `step ${version}` });
+
+    expect(await registry.rollback('rolled', { reason: 'v3 regressed' })).toEqual({ from: 3, to: 2 });
+    expect(await registry.aliasVersion('rolled', 'production')).toBe(2);
+    expect((await registry.history('rolled')).at(-1)).toMatchObject({ action: 'rolled-back', version: 2, alias: 'production', from: 3, reason: 'v3 regressed' });
+    expect(await rejection(registry.rollback('rolled'))).toMatchObject({ code: 'rollback-impossible', exitCode: 1 });
+  });
+
+  it('refuses a rollback when Redis moved production without a ledger entry, instead of guessing from an older promotion', async () => {
+    for (const run of ['gap-1', 'gap-2', 'gap-3']) await registry.register(newVersion('gapped', run));
+    await registry.promote('gapped@v1', 'production', { force: true, reason: 'first' });
+    await registry.promote('gapped@v2', 'production', { force: true, reason: 'second' });
+    // What a crash between promote's compare-and-set and its ledger entry leaves behind.
+    await connection.hset(`${prefix}:lora:registry:gapped:aliases`, 'production', '1');
+
+    const error = await rejection(registry.rollback('gapped'));
+    expect(error).toMatchObject({ code: 'registry-inconsistent', exitCode: 1 });
+    expect((error as Error).message).toContain('lora registry check');
+    expect(await registry.aliasVersion('gapped', 'production')).toBe(1);
+  });
+
+  describe('with the clock standing still', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('keeps ledger entries of the same millisecond in the order they were written, so a rollback finds the last promotion', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now());
+      for (const run of ['still-1', 'still-2', 'still-3']) await registry.register(newVersion('still', run));
+      for (const version of [3, 1, 2]) await registry.promote(`still@v${version}`, 'production', { force: true, reason: `order ${version}` });
+      expect(await registry.rollback('still')).toEqual({ from: 2, to: 1 });
+
+      const history = await registry.history('still');
+      expect(new Set(history.map((entry) => entry.at)).size).toBe(1);
+      expect(history.map(({ action, version, from }) => `${action} v${version} from ${from ?? '-'}`)).toEqual([
+        'registered v1 from -',
+        'registered v2 from 1',
+        'registered v3 from 2',
+        'promoted v3 from -',
+        'promoted v1 from 3',
+        'promoted v2 from 1',
+        'rolled-back v1 from 2',
+      ]);
+    });
+  });
+
+  it('still reads ledger entries written under the older TIME-RANDOM keys, in time order', async () => {
+    await registry.register(newVersion('legacy', 'legacy-1'));
+    const old = { schemaVersion: 1, name: 'legacy', action: 'evaluated', version: 1, alias: null, from: null, reason: 'old', evalReportId: 'r-old', actor: 'someone', at: '2020-01-01T00:00:00.000Z' };
+    await store.writeJson('registry/adapters/legacy/ledger/2020-01-01T00-00-00-000Z-deadbeef.json', old);
+
+    const history = await registry.history('legacy');
+    expect(history.map((entry) => entry.action)).toEqual(['evaluated', 'registered']);
+    expect(history[0]).toEqual(old);
+  });
+
+  it('lets exactly one of five promotions that read the same production version win; the others get promotion-conflict', async () => {
+    for (const run of ['race-1', 'race-2', 'race-3', 'race-4', 'race-5']) await registry.register(newVersion('raced', run));
+    // Every promotion reads production before any of them swaps it: a true race on the same expected value.
+    const racing = new AdapterRegistry(heldUntilAllRead(connection, 5), prefix, store);
+
+    const outcomes = await Promise.allSettled([1, 2, 3, 4, 5].map((version) => racing.promote(`raced@v${version}`, 'production', { force: true, reason: 'race' })));
+    const winners = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const losers = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(winners).toHaveLength(1);
+    expect(winners[0]!.value.from).toBeNull();
+    for (const loser of losers) expect(loser.reason).toMatchObject({ code: 'promotion-conflict', exitCode: 1 });
+    expect(await registry.aliasVersion('raced', 'production')).toBe(winners[0]!.value.version.version);
+    expect((await registry.history('raced')).filter((entry) => entry.action === 'promoted')).toHaveLength(1);
+  });
+
+  it('ends five free-running promotions with a chain of winners, each moving production from the one before, and the last in production', async () => {
+    for (const run of ['free-1', 'free-2', 'free-3', 'free-4', 'free-5']) await registry.register(newVersion('free', run));
+    const outcomes = await Promise.allSettled([1, 2, 3, 4, 5].map((version) => registry.promote(`free@v${version}`, 'production', { force: true, reason: 'race' })));
+
+    const winners = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [{ version: outcome.value.version.version, from: outcome.value.from }] : []));
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'promotion-conflict' });
+    expect(winners.length).toBeGreaterThanOrEqual(1);
+    const chain: number[] = [];
+    let holder: number | null = null;
+    for (;;) {
+      const next = winners.filter((winner) => winner.from === holder);
+      if (next.length === 0) break;
+      expect(next).toHaveLength(1);
+      holder = next[0]!.version;
+      chain.push(holder);
+    }
+    const numerically = (left: number, right: number) => left - right;
+    expect([...chain].sort(numerically)).toEqual(winners.map((winner) => winner.version).sort(numerically));
+    expect(await registry.aliasVersion('free', 'production')).toBe(holder);
+    // The ledger records the same chain, in order.
+    const promoted = (await registry.history('free')).filter((entry) => entry.action === 'promoted');
+    expect(promoted.map((entry) => entry.version)).toEqual(chain);
   });
 
   it.each(['Bad Name@v1', 'name@v0x'])('refuses the reference %s as a usage error that exits 2', async (reference) => {
