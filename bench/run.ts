@@ -1,5 +1,6 @@
 // `npm run bench -- NAME`: runs one benchmark and prints its figures.
 import { benchCurate } from './curate-bench.js';
+import { benchEval } from './eval-bench.js';
 import { benchJobs } from './jobs-bench.js';
 import { benchModel } from './model-bench.js';
 import { benchTrain } from './train-bench.js';
@@ -9,6 +10,7 @@ const benchmarks = new Map<string, (args: string[]) => Promise<void>>([
   ['curate', benchCurate],
   ['model', benchModel],
   ['train', benchTrain],
+  ['eval', benchEval],
 ]);
 
 const [name, ...args] = process.argv.slice(2);

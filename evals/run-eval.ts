@@ -93,7 +93,7 @@ function sideCost(participant: EvalParticipant, answers: readonly ChatResponse[]
     }),
     { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 },
   );
-  const computeSeconds = participant.provider.computeSeconds?.() ?? null;
+  const computeSeconds = participant.provider.computeSeconds === undefined ? null : answers.reduce((sum, answer) => sum + answer.latencyMs, 0) / 1000;
   let totalUsd: number | null = null;
   let basis: string;
   const basisOf = participant.cost;
