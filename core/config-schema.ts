@@ -61,6 +61,24 @@ export const loraConfig = z
       })
       .strict()
       .prefault({}),
+    evals: z
+      .object({
+        /** OpenAI-compatible endpoints a baseline can name as `NAME:MODEL` (OpenRouter, vLLM, Ollama, LiteLLM). */
+        providers: z
+          .record(
+            z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'must be lowercase letters, digits and "-"' }),
+            z
+              .object({
+                baseUrl: z.url({ protocol: /^https?$/ }),
+                apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+                model: z.string().min(1).optional(),
+              })
+              .strict(),
+          )
+          .default({}),
+      })
+      .strict()
+      .prefault({}),
     jobs: z
       .object({
         attempts: z.number().int().min(1).max(100).default(3),

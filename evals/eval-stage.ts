@@ -8,6 +8,8 @@ import { evaluateAdapter } from './evaluate-adapter.js';
 export interface EvalStageOptions {
   backend: BackendPreference;
   cacheDir: string;
+  /** Named OpenAI-compatible baselines from config. */
+  providers?: Record<string, { baseUrl: string; apiKeyEnv?: string; model?: string }>;
 }
 
 /** Runs the same evaluation as `lora evals run` on the adapter the train stage produced. */
@@ -30,6 +32,7 @@ async function evaluate(input: { runId: string; params: EvalParams; previous: Tr
     fewShot: params.fewShot,
     backend: options.backend,
     cacheDir: options.cacheDir,
+    providers: options.providers,
     log: context.log,
     signal: context.signal,
     onProgress: (done, total) => void context.progress({ fraction: done / total, message: `${done}/${total} answers` }).catch(() => undefined),

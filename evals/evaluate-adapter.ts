@@ -3,7 +3,7 @@ import type { ArtifactStore, Logger } from '../core/index.js';
 import type { BackendPreference, ChatMessage, LanguageModel } from '../adapters/index.js';
 import { createLocalModelProvider, loadStoredAdapter } from './local/local-model-provider.js';
 import { loadPriceCatalog } from './pricing/index.js';
-import { createBaselineProvider, parseBaselineSpec, ResponseCache } from './providers/index.js';
+import { createBaselineProvider, parseBaselineSpec, ResponseCache, type ProvidersConfig, type RecordedItem } from './providers/index.js';
 import type { EvalReport } from './report/eval-report.js';
 import { renderReportHtml } from './report/report-html.js';
 import { renderReportMarkdown } from './report/report-markdown.js';
@@ -30,6 +30,8 @@ export interface EvaluateAdapterOptions {
   cacheDir: string;
   /** Few-shot examples the `fewshot:base` baseline is prompted with. */
   fewShot?: number;
+  /** Named OpenAI-compatible providers (`NAME:MODEL` baselines), from config `evals.providers`. */
+  providers?: ProvidersConfig;
   env?: Record<string, string | undefined>;
   log?: Logger;
   signal?: AbortSignal;
@@ -41,18 +43,36 @@ export function reportKeys(id: string): { json: string; html: string; markdown: 
   return { json: `evals/${id}/report.json`, html: `evals/${id}/report.html`, markdown: `evals/${id}/report.md` };
 }
 
-async function readItems(store: ArtifactStore, manifest: DatasetManifest, split: 'test' | 'validation' | 'train', limit?: number): Promise<{ items: EvalInputItem[]; records: ChatMessage[][] }> {
+/**
+ * A recorded baseline answer in a record's metadata, as production logs hold it:
+ * `metadata.recorded = {text, usage: {prompt_tokens, completion_tokens, cached_tokens?}, model?}`.
+ */
+function recordedOf(metadata: Record<string, unknown> | undefined): RecordedItem['recordedResponse'] | undefined {
+  const recorded = metadata?.recorded as { text?: unknown; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; cached_tokens?: unknown } } | undefined;
+  if (recorded === undefined || typeof recorded.text !== 'string') return undefined;
+  const usage = recorded.usage;
+  const counts = usage !== undefined && typeof usage.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number'
+    ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedPromptTokens: typeof usage.cached_tokens === 'number' ? usage.cached_tokens : 0 }
+    : undefined;
+  return { text: recorded.text, usage: counts };
+}
+
+async function readItems(store: ArtifactStore, manifest: DatasetManifest, split: 'test' | 'validation' | 'train', limit?: number): Promise<{ items: EvalInputItem[]; records: ChatMessage[][]; recorded: RecordedItem[] }> {
   const items: EvalInputItem[] = [];
   const records: ChatMessage[][] = [];
+  const recorded: RecordedItem[] = [];
   for await (const line of splitLines(store, manifest, split)) {
     const record = canonicalRecord.parse(JSON.parse(line));
     const last = record.messages.length - 1;
     if (record.messages[last]?.role !== 'assistant') continue;
     records.push(record.messages);
-    items.push({ id: `${split}-${items.length + 1}`, messages: record.messages.slice(0, last), reference: record.messages[last]!.content, label: record.label });
+    const item = { id: `${split}-${items.length + 1}`, messages: record.messages.slice(0, last), reference: record.messages[last]!.content, label: record.label };
+    items.push(item);
+    const response = recordedOf(record.metadata);
+    if (response !== undefined) recorded.push({ id: item.id, messages: item.messages, recordedResponse: response });
     if (limit !== undefined && items.length >= limit) break;
   }
-  return { items, records };
+  return { items, records, recorded };
 }
 
 /** Few-shot turns from training records: one per label first, so the prompt shows every answer it may give. */
@@ -136,11 +156,10 @@ async function baselineParticipant(options: EvaluateAdapterOptions, model: Langu
       cost: computeBasis(options.rubric),
     };
   }
-  const parsed = parseBaselineSpec(spec);
-  const provider = createBaselineProvider(parsed, { cache: new ResponseCache(options.store), env: options.env ?? process.env, log: options.log });
-  return {
-    provider,
-    description: `${provider.id} at ${provider.endpoint}`,
-    cost: { kind: 'catalog', reference: parsed.kind === 'named' ? `${parsed.provider}:${parsed.model}` : `${parsed.kind}:${parsed.model}` },
-  };
+  const parsed = parseBaselineSpec(spec, { providers: options.providers });
+  const recordedItems = parsed.kind === 'recorded' ? (await readItems(options.store, dataset, dataset.splits.test.records > 0 ? 'test' : 'validation', options.rubric.maxItems)).recorded : undefined;
+  const provider = createBaselineProvider(parsed, { cache: new ResponseCache(options.store), env: options.env ?? process.env, log: options.log, recordedItems });
+  const reference = options.rubric.cost.baselinePrice ?? (parsed.kind === 'named' ? `${parsed.provider}:${parsed.model}` : `${parsed.kind}:${parsed.model}`);
+  const description = parsed.kind === 'recorded' ? 'recorded baseline: the responses and token usage stored with each dataset record' : `${provider.id} at ${provider.endpoint}`;
+  return { provider, description, cost: { kind: 'catalog', reference } };
 }

@@ -28,6 +28,8 @@ export const rubric = z
         /** What the adapter's compute costs: a GPU (or CPU) hour, or a hosted endpoint's price. */
         usdPerComputeHour: z.number().min(0).optional(),
         usdPer1MTokens: z.number().min(0).optional(),
+        /** The catalog entry (`provider:model`) the baseline's tokens are priced at, when its spec does not name one (recorded baselines). */
+        baselinePrice: z.string().regex(/^[^:]+:.+$/).optional(),
       })
       .strict()
       .prefault({}),

@@ -50,7 +50,7 @@ export async function openRuntime(config: LoraConfig, log: Logger, options: { pe
       const started = await startStageWorkers({
         connection,
         prefix: config.redis.prefix,
-        registry: createPipelineRegistry(config.model, { registry: adapters }),
+        registry: createPipelineRegistry(config.model, { registry: adapters, providers: config.evals.providers }),
         store,
         openSource: createSourceOpener(store, config.store.s3),
         log,

@@ -88,6 +88,7 @@ export function registerEvalsCommand(program: Command): void {
             rubric: settings,
             backend: config.model.backend,
             cacheDir: config.model.cacheDir,
+            providers: config.evals.providers,
             log: await context.log(),
             onProgress: (done, total) => progress.update(done / total, `${done}/${total} answers`),
           });
