@@ -138,7 +138,9 @@ describe('renderReportHtml', () => {
       expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
       expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1200, 2000]);
       expect((await stat(screenshot)).size).toBeGreaterThan(20_000);
-      const { stdout: dom } = await runFile(chromiumPath, [...flags, '--dump-dom', `file://${page}`], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+      // Console messages go to stderr with --enable-logging; a script error would show as "Uncaught" or a CONSOLE line.
+      const { stdout: dom, stderr } = await runFile(chromiumPath, [...flags, '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${page}`], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+      expect(stderr).not.toMatch(/Uncaught|:CONSOLE\(/);
       expect(dom).toContain('30 of 30 items shown');
       expect(dom).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(dom.match(/<script\b/g)).toHaveLength(1);
