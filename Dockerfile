@@ -14,6 +14,7 @@ COPY jobs ./jobs
 COPY datasets ./datasets
 COPY adapters ./adapters
 COPY evals ./evals
+COPY router ./router
 COPY pipeline ./pipeline
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 

@@ -23,6 +23,8 @@ export interface GenerationOptions {
   useCache?: boolean;
   adapter?: LinearAdapter;
   signal?: AbortSignal;
+  /** Called with each token a row accepts, end-of-sequence included, as it is chosen: the hook for streaming. */
+  onToken?: (row: number, tokenId: number) => void;
 }
 
 /** Token usage as OpenAI reports it; the eval and the router bill from it. */
@@ -83,6 +85,7 @@ export async function generateTokens(
         if (row.finishReason !== undefined) continue;
         const token = sampleToken(values.subarray(index * vocab, (index + 1) * vocab), { temperature: options.temperature ?? 0, topP: options.topP ?? 1 }, () => row.random.next());
         acceptToken(row, token, tokenizer, options.stop ?? []);
+        options.onToken?.(index, token);
         if (row.finishReason === undefined && row.generated.length >= options.maxTokens) row.finishReason = 'length';
       }
       if (rows.every((row) => row.finishReason !== undefined)) break;

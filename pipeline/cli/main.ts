@@ -9,6 +9,9 @@ import { registerRegistryCommand } from './registry-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerTrainCommand } from './train-command.js';
 import { registerWorkerCommand } from './worker-command.js';
+import { registerServeCommand } from './serve-command.js';
+import { registerKeysCommand } from './keys-command.js';
+import { registerUsageCommand } from './usage-command.js';
 
 /** The `lora` program with every command group registered. */
 export function createProgram(): Command {
@@ -34,6 +37,9 @@ export function createProgram(): Command {
   registerEvalsCommand(program);
   registerWorkerCommand(program);
   registerRunCommand(program);
+  registerServeCommand(program);
+  registerKeysCommand(program);
+  registerUsageCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
