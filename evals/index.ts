@@ -11,3 +11,4 @@ export * from './metrics/index.js';
 export * from './statistics/index.js';
 export * from './pricing/index.js';
 export * from './providers/index.js';
+export * from './judge/index.js';

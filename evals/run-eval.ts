@@ -1,7 +1,8 @@
 import { canonicalJson, sha256Hex, type ArtifactStore, type Logger } from '../core/index.js';
+import { createJudgeProvider, runJudge, type JudgeOutcome } from './judge/index.js';
 import { createMetricScorer, getMetric, type EvalItem } from './metrics/index.js';
 import { costRatio, costSummary, computeCost, findPrice, tokenCost, type PriceCatalog } from './pricing/index.js';
-import type { ChatProvider, ChatResponse } from './providers/index.js';
+import { ResponseCache, type ChatProvider, type ChatResponse } from './providers/index.js';
 import type { EvalItemRow, EvalReport, EvalSide, MetricComparison } from './report/eval-report.js';
 import type { Rubric } from './rubric.js';
 import { bootstrapMean, bootstrapStatistic, combineVerdicts, countDiscordant, decideVerdict, mcnemarTest, pairedBootstrapCorpusDifference, pairedBootstrapDifference } from './statistics/index.js';
@@ -37,6 +38,8 @@ export interface RunEvalInput {
   dataset: string;
   baselineSpec: string;
   trainingLoss: EvalReport['trainingLoss'];
+  /** The model of `rubric.judge`; built from `rubric.judge.provider` with the response cache in `store` when absent. */
+  judgeProvider?: ChatProvider;
   signal?: AbortSignal;
   log?: Logger;
   onProgress?: (done: number, total: number) => void;
@@ -186,6 +189,20 @@ export async function runEval(input: RunEvalInput): Promise<EvalReport> {
       gateReasons.push(`${metric.name} ${candidateQuality[metric.name]!.mean.toFixed(3)} is below its threshold ${entry.threshold}`);
     }
   }
+  const judged = await judgeAnswers(input, candidateOutputs, baselineOutputs);
+  if (judged !== undefined) {
+    for (const metric of judged.metrics) {
+      if (metric.candidate !== null) candidateQuality[metric.metric] = metric.candidate;
+      if (metric.baseline !== null) baselineQuality[metric.metric] = metric.baseline;
+      if (metric.comparison !== null) {
+        comparisons.push(metric.comparison);
+        difference[metric.metric] = metric.comparison.difference;
+      }
+    }
+    judged.itemScores.candidate.forEach((scores, index) => Object.assign(itemScores.candidate[index]!, scores));
+    judged.itemScores.baseline.forEach((scores, index) => Object.assign(itemScores.baseline[index]!, scores));
+    gateReasons.push(...judged.gateReasons);
+  }
   const combined = combineVerdicts(comparisons.map((comparison) => ({ metric: comparison.metric, weight: comparison.weight, verdict: comparison.verdict })));
   if (combined.verdict !== 'WIN' && combined.verdict !== 'NON_INFERIOR') gateReasons.push(`quality verdict is ${combined.verdict}: ${combined.explanation}`);
 
@@ -237,5 +254,23 @@ export async function runEval(input: RunEvalInput): Promise<EvalReport> {
     costRatio: ratio,
     trainingLoss: input.trainingLoss,
     items,
+    ...(judged === undefined ? {} : { judge: judged.report }),
   };
+}
+
+/** The rubric's judge on both sides' answers, or undefined when the rubric has none. */
+async function judgeAnswers(input: RunEvalInput, candidateOutputs: readonly string[], baselineOutputs: readonly string[]): Promise<JudgeOutcome | undefined> {
+  const config = input.rubric.judge;
+  if (config === undefined) return undefined;
+  return runJudge({
+    evalId: input.id,
+    store: input.store,
+    provider: input.judgeProvider ?? createJudgeProvider(config.provider, { cache: new ResponseCache(input.store), log: input.log }),
+    config,
+    items: input.items.map((item, index) => ({ ...item, candidate: candidateOutputs[index]!, baseline: baselineOutputs[index]! })),
+    catalog: input.catalog,
+    margin: input.rubric.margin,
+    bootstrap: { resamples: input.rubric.bootstrap.resamples, seed: input.rubric.bootstrap.seed },
+    signal: input.signal,
+  });
 }

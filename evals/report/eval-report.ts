@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { judgeModes } from '../rubric.js';
 
 const interval = z.tuple([z.number(), z.number()]);
 const estimate = z.object({ mean: z.number(), ci: interval });
@@ -49,6 +50,32 @@ export const evalItemRow = z.object({
 
 export type EvalItemRow = z.infer<typeof evalItemRow>;
 
+/**
+ * What the LLM judge did, when the rubric has one: who judged with which settings, how many replies could not be
+ * read, how often the two orders of a pairwise comparison disagreed, and what the judging cost.
+ */
+export const evalJudge = z.object({
+  /** The judge model as reports name providers, e.g. `openai:gpt-5.2`. */
+  model: z.string(),
+  temperature: z.number(),
+  seed: z.number().int(),
+  mode: z.enum(judgeModes),
+  /** Judge replies in all, saved ones from an earlier run included. */
+  calls: z.number().int(),
+  /** Replies without a readable last line (`Score: N`, `Verdict: A|B|tie`); their items go unscored, never scored 0. */
+  unparsable: z.number().int(),
+  unparsableItems: z.array(z.string()),
+  /** Share of items whose two pairwise orders disagreed; null without pairwise judging or without items read in both orders. */
+  inconsistencyRate: z.number().nullable(),
+  /** Pairwise outcomes for the candidate; an inconsistent pair counts as a tie, and the win rate counts ties as half. */
+  pairwise: z.object({ wins: z.number().int(), ties: z.number().int(), losses: z.number().int(), inconsistent: z.number().int(), winRate: estimate.nullable() }).nullable(),
+  usage: z.object({ promptTokens: z.number().int(), completionTokens: z.number().int(), cachedPromptTokens: z.number().int() }),
+  /** The judge's catalog price applied to its usage; null when the catalog has no price for it. */
+  cost: z.object({ totalUsd: z.number().nullable(), basis: z.string() }),
+});
+
+export type EvalJudge = z.infer<typeof evalJudge>;
+
 /** The eval report as stored (`evals/ID/report.json`) and printed by `lora evals show --json`. */
 export const evalReport = z.object({
   schemaVersion: z.literal(1),
@@ -71,6 +98,8 @@ export const evalReport = z.object({
   costRatio: z.number().nullable(),
   trainingLoss: z.object({ trainLoss: z.array(interval), validationLoss: z.array(interval) }).nullable(),
   items: z.array(evalItemRow),
+  /** Absent when the rubric has no judge, and in reports written before judges existed. */
+  judge: evalJudge.optional(),
 });
 
 export type EvalReport = z.infer<typeof evalReport>;
