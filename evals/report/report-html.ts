@@ -147,6 +147,22 @@ function renderLatencyTable(report: EvalReport): string {
   ].join('\n');
 }
 
+function renderJudge(report: EvalReport): string {
+  const judge = report.judge;
+  if (judge === undefined) return '';
+  const pairwise = judge.pairwise;
+  const rows: [string, string][] = [
+    ['Judge model', escapeHtml(judge.model)],
+    ['Settings', escapeHtml(`mode ${judge.mode}, temperature ${judge.temperature}, seed ${judge.seed}`)],
+    ['Calls', formatCount(judge.calls)],
+    ['Unreadable replies', `${formatCount(judge.unparsable)}${judge.unparsable > 0 ? ` (items ${escapeHtml(judge.unparsableItems.slice(0, 10).join(', '))}; left unscored, never scored 0)` : ''}`],
+    ['Pairwise inconsistency', judge.inconsistencyRate === null ? '<span class="muted">—</span>' : escapeHtml(`${(judge.inconsistencyRate * 100).toFixed(1)}% of items changed preference when the answers swapped places`)],
+    ['Pairwise outcome', pairwise === null ? '<span class="muted">—</span>' : escapeHtml(`${pairwise.wins} wins, ${pairwise.ties} ties, ${pairwise.losses} losses${pairwise.winRate === null ? '' : `; win rate ${pairwise.winRate.mean.toFixed(3)} [${pairwise.winRate.ci[0].toFixed(3)}, ${pairwise.winRate.ci[1].toFixed(3)}]`}`)],
+    ['Judging cost', judge.cost.totalUsd === null ? `<span class="unknown">unknown</span> (${escapeHtml(judge.cost.basis)})` : escapeHtml(`$${judge.cost.totalUsd.toPrecision(3)} — ${judge.cost.basis}`)],
+  ];
+  return ['<h2 id="judge-heading">LLM judge</h2>', '<table id="judge"><tbody>', ...rows.map(([term, value]) => `<tr><th scope="row">${term}</th><td>${value}</td></tr>`), '</tbody></table>'].join('\n');
+}
+
 function renderLoss(report: EvalReport): string {
   if (report.trainingLoss === null) return '<p class="muted">No training loss was recorded for this adapter.</p>';
   return `<figure>${lossChart(report.trainingLoss)}<figcaption>Training and validation loss by step.</figcaption></figure>`;
@@ -180,6 +196,7 @@ export function renderReportHtml(report: EvalReport): string {
     renderCostTable(report),
     '<h2 id="latency-heading">Latency and usage</h2>',
     renderLatencyTable(report),
+    renderJudge(report),
     '<h2 id="loss-heading">Training loss</h2>',
     renderLoss(report),
     `<h2 id="items-heading">Items (${formatCount(report.items.length)})</h2>`,
