@@ -3,6 +3,7 @@ import { benchCurate } from './curate-bench.js';
 import { benchEval } from './eval-bench.js';
 import { benchJobs } from './jobs-bench.js';
 import { benchModel } from './model-bench.js';
+import { benchRouter } from './router-bench.js';
 import { benchTrain } from './train-bench.js';
 
 const benchmarks = new Map<string, (args: string[]) => Promise<void>>([
@@ -11,6 +12,7 @@ const benchmarks = new Map<string, (args: string[]) => Promise<void>>([
   ['model', benchModel],
   ['train', benchTrain],
   ['eval', benchEval],
+  ['router', benchRouter],
 ]);
 
 const [name, ...args] = process.argv.slice(2);
