@@ -5,6 +5,7 @@ import { submitSpec } from '../submit-run.js';
 import { withContext } from './cli-context.js';
 import { printRun, runJson } from './jobs-command.js';
 import { printJson } from './output.js';
+import { tryRouter } from './try-router.js';
 import { watchRun } from './watch-run.js';
 
 function trainSummary(result: Record<string, unknown>): string {
@@ -60,8 +61,9 @@ export function registerRunCommand(program: Command): void {
     .argument('<spec>', 'path of the pipeline spec')
     .option('--force', 'run again even when this spec has run before')
     .option('--json', 'print the finished run as JSON')
+    .option('--try-router', 'afterwards, answer one test item through `lora serve` (in this process) with the production adapter')
     .action(
-      withContext(async (context, specPath: string, options: { force?: boolean; json?: boolean }) => {
+      withContext(async (context, specPath: string, options: { force?: boolean; json?: boolean; tryRouter?: boolean }) => {
         const spec = await loadSpec(specPath);
         const runtime = await context.runtime({ persistent: true });
         const workers = await runtime.startWorkers();
@@ -73,6 +75,7 @@ export function registerRunCommand(program: Command): void {
         else {
           printRun(final);
           process.stdout.write(`${runSummary(final, runtime.store.url)}\n`);
+          if (options.tryRouter && final.state === 'completed') process.stdout.write(`  ${await tryRouter(final, runtime, await context.config(), await context.log())}\n`);
         }
         process.exitCode = final.state === 'completed' ? 0 : 1;
       }),
