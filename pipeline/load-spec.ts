@@ -42,7 +42,14 @@ export function parseDocumentWith<T>(schema: z.ZodType<T>, text: string, subject
     }));
     throw new UsageError(`invalid ${what}:\n${formatIssues(subject, issues)}`, { code: 'document-invalid', issues });
   }
-  const value: unknown = document.toJS();
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    // Aliases resolve only here: an alias to no anchor, or so many that they look like an alias bomb, throw a ReferenceError.
+    const issues: ValidationIssue[] = [{ path: '', code: 'syntax', message: `must be valid YAML or JSON: ${(error as Error).message}` }];
+    throw new UsageError(`invalid ${what}:\n${formatIssues(subject, issues)}`, { code: 'document-invalid', issues });
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UsageError(`invalid ${what}:\n${subject}: must be a mapping of keys, got ${value === null ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value}`, {
       code: 'document-invalid',

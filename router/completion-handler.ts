@@ -80,6 +80,11 @@ async function serveLocally(services: RouterServices, call: CompletionCall, repl
     if (error instanceof InputError) throw new RouterError(`the prompt cannot be rendered for ${services.baseId}: ${error.message}`, { status: 400, code: 'invalid_prompt', param: 'messages' });
     throw error;
   }
+  // A tokenizer that adds no start token turns an empty prompt into no tokens at all, which the model cannot continue.
+  if (promptIds.length === 0) {
+    const param = call.endpoint === 'chat' ? 'messages' : 'prompt';
+    throw new RouterError(`"${param}" must give at least one token for ${services.baseId}, got none; send a non-empty prompt`, { status: 400, code: 'invalid_value', param });
+  }
   const maxTokens = tokensToGenerate(call, promptIds.length, services.model.config.maxPositionEmbeddings, services.defaultMaxTokens);
   const deadline = generationDeadline(reply, Math.max(0, services.requestTimeoutMs - (performance.now() - startedAt)));
   const identity = responseIdentity(call.endpoint, call.model);

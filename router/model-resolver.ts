@@ -17,7 +17,8 @@ export type AliasReader = Pick<AdapterRegistry, 'aliasVersion'>;
 export async function resolveModelTarget(model: string, options: { baseId: string; aliases: AliasReader; onProduction?: (name: string, version: number) => void }): Promise<ModelTarget> {
   if (model === options.baseId) return { kind: 'base', id: model };
   const parsed = parseAdapterReference(model);
-  if (!adapterName.safeParse(parsed.name).success || Number.isNaN(parsed.version)) {
+  // A version past 2^53 would not survive being written back as `NAME@vN`, so it is as unservable as a malformed one.
+  if (!adapterName.safeParse(parsed.name).success || (parsed.version !== undefined && !Number.isSafeInteger(parsed.version))) {
     return { kind: 'unavailable', reason: `it is neither the base model ${options.baseId} nor an adapter NAME, NAME@vN or NAME@alias` };
   }
   if (parsed.version !== undefined) return { kind: 'adapter', name: parsed.name, version: parsed.version, reference: `${parsed.name}@v${parsed.version}` };
