@@ -10,15 +10,37 @@ import { assertValidKey, assertValidPrefix } from './store-keys.js';
 /** Where half-written files wait before they are renamed into place; never a key. */
 const scratchFolder = '.tmp';
 
+/**
+ * Creates a folder and its parents. Node's recursive mkdir reports ENOENT when a folder cannot be created on a
+ * read-only file system; creating the first missing folder alone then raises the real error (EROFS).
+ */
+async function makeFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const exists = (folder: string) => stat(folder).then(() => true, () => false);
+    let missing = path;
+    while (dirname(missing) !== missing && !(await exists(dirname(missing)))) missing = dirname(missing);
+    await mkdir(missing);
+    await mkdir(path, { recursive: true });
+  }
+}
+
 /** Opens a new file for writing, creating its folder when missing. */
 async function openCreating(path: string): Promise<FileHandle> {
   try {
     return await open(path, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(dirname(path), { recursive: true });
+    await makeFolder(dirname(path));
     return open(path, 'wx');
   }
+}
+
+/** Writes all of `bytes`: on a full disk `write` may write a part and return, and only the next call fails. */
+async function writeWhole(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < bytes.byteLength; ) offset += (await handle.write(bytes, offset)).bytesWritten;
 }
 
 /** Maps a file-system error to a store error that says what to do about it. */
@@ -107,11 +129,12 @@ export class FileStore implements ArtifactStore {
   private async write(key: string, body: ObjectBody): Promise<void> {
     const target = this.pathOf(key);
     const scratch = join(this.root, scratchFolder, `${randomBytes(12).toString('hex')}.partial`);
+    let renaming = false;
     try {
       const handle = await openCreating(scratch);
       try {
         if (body instanceof Readable) {
-          for await (const chunk of body) await handle.write(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array));
+          for await (const chunk of body) await writeWhole(handle, typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array));
         } else {
           await handle.writeFile(typeof body === 'string' ? Buffer.from(body) : body);
         }
@@ -119,14 +142,23 @@ export class FileStore implements ArtifactStore {
       } finally {
         await handle.close();
       }
+      renaming = true;
       await rename(scratch, target).catch(async (error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
-        await mkdir(dirname(target), { recursive: true });
+        await makeFolder(dirname(target));
         await rename(scratch, target);
       });
     } catch (error) {
       await rm(scratch, { force: true }).catch(() => undefined);
       if (error instanceof StoreError) throw error;
+      // Before the rename only the scratch folder is used, which no key can name: ENOTDIR there is the store's folder.
+      if (!renaming && (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+        throw new StoreError(`cannot write ${JSON.stringify(key)}: the store folder ${this.root} is not a folder, or a part of its path is a file (${(error as Error).message}); point the store at a folder`, {
+          code: 'not-writable',
+          key,
+          cause: error,
+        });
+      }
       throw storeErrorFrom(error, 'write', key);
     }
   }

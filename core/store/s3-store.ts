@@ -39,8 +39,8 @@ interface AwsLikeError {
   $metadata?: { httpStatusCode?: number };
 }
 
-/** Maps an AWS SDK error (after the SDK's own retries) to a store error. */
-function storeErrorFrom(error: unknown, action: string, key: string, bucket: string): StoreError {
+/** Maps an AWS SDK error (after the SDK's own retries) to a store error; one worth retrying names the endpoint that failed. */
+function storeErrorFrom(error: unknown, action: string, key: string, bucket: string, endpoint: string | undefined): StoreError {
   const aws = error as AwsLikeError;
   const status = aws.$metadata?.httpStatusCode;
   const name = aws.name ?? aws.code ?? 'Error';
@@ -61,7 +61,14 @@ function storeErrorFrom(error: unknown, action: string, key: string, bucket: str
   }
   const retryable =
     Boolean(aws.$retryable) || (status !== undefined && (status >= 500 || status === 429)) || transientNetworkCodes.has(aws.code ?? name);
-  return new StoreError(`cannot ${subject}: ${name}: ${aws.message ?? 'unknown error'}`, { code: retryable ? 'unavailable' : 'io-error', key, retryable, cause: error });
+  const reason = `${name}: ${aws.message ?? 'unknown error'}`;
+  if (!retryable) return new StoreError(`cannot ${subject}: ${reason}`, { code: 'io-error', key, cause: error });
+  return new StoreError(`cannot ${subject} at ${endpoint ?? 'the AWS S3 endpoint'} after its retries (${reason}); check that the endpoint is reachable, then retry`, {
+    code: 'unavailable',
+    key,
+    retryable,
+    cause: error,
+  });
 }
 
 /** The artifact store on S3 or any S3-compatible server (MinIO, s3rver). */
@@ -114,7 +121,7 @@ export class S3Store implements ArtifactStore {
         await this.client.send(new PutObjectCommand({ Bucket, Key, Body: bytes, ContentLength: bytes.byteLength }));
       }
     } catch (error) {
-      throw storeErrorFrom(error, 'write', key, Bucket);
+      throw storeErrorFrom(error, 'write', key, Bucket, this.options.endpoint);
     }
     const info = await this.head(key);
     if (info === undefined) throw new StoreError(`store object ${JSON.stringify(key)} is missing right after it was written`, { code: 'io-error', key, retryable: true });
@@ -128,7 +135,7 @@ export class S3Store implements ArtifactStore {
       return response.Body;
     } catch (error) {
       if (error instanceof StoreError) throw error;
-      throw storeErrorFrom(error, 'read', key, this.options.bucket);
+      throw storeErrorFrom(error, 'read', key, this.options.bucket, this.options.endpoint);
     }
   }
 
@@ -138,7 +145,7 @@ export class S3Store implements ArtifactStore {
       return { key, size: response.ContentLength ?? 0, modifiedAt: response.LastModified ?? new Date(0) };
     } catch (error) {
       if (error instanceof StoreError) throw error;
-      const mapped = storeErrorFrom(error, 'read', key, this.options.bucket);
+      const mapped = storeErrorFrom(error, 'read', key, this.options.bucket, this.options.endpoint);
       if (mapped.code === 'not-found') return undefined;
       throw mapped;
     }
@@ -159,7 +166,7 @@ export class S3Store implements ArtifactStore {
         }
       }
     } catch (error) {
-      throw storeErrorFrom(error, 'list', prefix, this.options.bucket);
+      throw storeErrorFrom(error, 'list', prefix, this.options.bucket, this.options.endpoint);
     }
   }
 
@@ -168,7 +175,7 @@ export class S3Store implements ArtifactStore {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) }));
     } catch (error) {
       if (error instanceof StoreError) throw error;
-      const mapped = storeErrorFrom(error, 'delete', key, this.options.bucket);
+      const mapped = storeErrorFrom(error, 'delete', key, this.options.bucket, this.options.endpoint);
       if (mapped.code !== 'not-found') throw mapped;
     }
   }
