@@ -62,9 +62,11 @@ export function registerRunCommand(program: Command): void {
     .option('--force', 'run again even when this spec has run before')
     .option('--json', 'print the finished run as JSON')
     .option('--try-router', 'afterwards, answer one test item through `lora serve` (in this process) with the production adapter')
+    .option('--baseline <provider:model>', "compare against this baseline instead of the spec's, e.g. openai:gpt-5.2 (with OPENAI_API_KEY)")
     .action(
-      withContext(async (context, specPath: string, options: { force?: boolean; json?: boolean; tryRouter?: boolean }) => {
-        const spec = await loadSpec(specPath);
+      withContext(async (context, specPath: string, options: { force?: boolean; json?: boolean; tryRouter?: boolean; baseline?: string }) => {
+        const loaded = await loadSpec(specPath);
+        const spec = options.baseline === undefined ? loaded : { ...loaded, eval: { ...loaded.eval, baseline: options.baseline } };
         const runtime = await context.runtime({ persistent: true });
         const workers = await runtime.startWorkers();
         await workers.ready();

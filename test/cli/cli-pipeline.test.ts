@@ -2,6 +2,8 @@ import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../../core/index.js';
 import { removePrefix, testConnection, testPrefix } from '../support/redis-test.js';
@@ -115,5 +117,30 @@ describe('lora CLI with a worker on real Redis', () => {
     expect(result.stdout).toMatch(/curate: dataset ds-[0-9a-f]{16}: 239 records kept, 2 rejected/);
     expect(result.stdout).toMatch(/train: LoRA adapter on builtin:tiny \((wasm|cpu|tensorflow)\): 4 steps in \d+ s, best validation loss \d+\.\d+; PEFT folder runs\/run-[0-9a-f]{16}(-r\d+)?\/adapter\//);
     expect(result.stdout).toContain(`artifacts: file://${join(folder, 'store')}/runs/`);
+  });
+
+  it('compares against the real model with --baseline openai:MODEL, priced from the catalog', async () => {
+    // An OpenAI-compatible server on loopback stands in for api.openai.com: it always answers "billing".
+    const models: string[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        models.push((JSON.parse(body) as { model: string }).model);
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 0, model: 'gpt-5.2', choices: [{ index: 0, message: { role: 'assistant', content: 'billing' }, finish_reason: 'stop' }], usage: { prompt_tokens: 60, completion_tokens: 2, total_tokens: 62 } }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const result = await runCli(['run', join(folder, 'spec', 'pipeline.yaml'), '--baseline', 'openai:gpt-5.2'], { ...env, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, OPENAI_API_KEY: 'test-key' });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/eval: \w+;.* — adapter vs openai:gpt-5\.2 on 50 test items: accuracy \d\.\d{3} vs \d\.\d{3}.*cost per 1,000 requests \$\S+ vs \$\S+ \(ratio \d/);
+      expect(models.length).toBe(50);
+      expect(new Set(models)).toEqual(new Set(['gpt-5.2']));
+    } finally {
+      server.close();
+    }
   });
 });
