@@ -7,7 +7,7 @@ export { promotionPolicy, registerResult, type PromotionPolicy, type RegisterRes
 // Base-model runtime: Llama-family decoders in tfjs, Hugging Face folders, tokenizers, generation, backends.
 export { LanguageModel, type ModelIdentity } from './model/language-model.js';
 export { LlamaDecoder, type DecoderBatch, type LinearAdapter, type ForwardOptions } from './model/llama-decoder.js';
-export { parseDecoderConfig, expectedTensors, parameterCount, supportedArchitectures, linearModuleNames, type DecoderConfig, type LinearModuleName } from './model/model-config.js';
+export { parseDecoderConfig, expectedTensors, linearModuleShape, parameterCount, supportedArchitectures, linearModuleNames, type DecoderConfig, type LinearModuleName } from './model/model-config.js';
 export { loadModelFolder, modelFolderFromStore, type ModelFolder } from './model/model-folder.js';
 export { listModels, resolveModel, storeModelPrefix, type ModelSummary, type ResolvedModel } from './model/model-catalog.js';
 export { pullModel, type PulledModel } from './model/hub-pull.js';
@@ -32,3 +32,4 @@ export { CheckpointStore } from './training/checkpoint-store.js';
 // The adapter registry.
 export { AdapterRegistry, currentActor, type AdapterVersion, type NewAdapterVersion } from './registry/adapter-registry.js';
 export { adapterName, registryAliases, parseAdapterReference, adapterVersionRecord, ledgerEntry, type AdapterVersionRecord, type LedgerEntry, type RegistryAlias } from './registry/registry-contracts.js';
+export { loadStoredAdapter } from './lora/stored-adapter.js';

@@ -27,15 +27,10 @@ import {
 import { completionBody, sendJson, startChatCompletionsServer } from '../test/evals/providers/chat-completions-server.js';
 import { quantile } from './stats.js';
 import { seededRandom } from './synthetic-chat.js';
+import { printTable } from './print-table.js';
 
 const latencyMs = 50;
 const labels = ['billing', 'bug', 'account', 'feature_request', 'shipping'];
-
-/** Prints rows under headers as aligned columns. */
-function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
-  for (const row of [headers, ...rows]) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
-}
 
 function evalItems(count: number): EvalInputItem[] {
   return Array.from({ length: count }, (_, index) => ({

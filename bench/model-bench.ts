@@ -19,6 +19,7 @@ import {
   type DecoderConfig,
 } from '../adapters/index.js';
 import { FileStore } from '../core/index.js';
+import { printTable } from './print-table.js';
 
 /** A Llama-shaped config of about 125M parameters (12 layers, hidden 768, grouped-query attention), used with random weights. */
 export const llama125m = parseDecoderConfig({
@@ -111,7 +112,5 @@ export async function benchModel(args: string[]): Promise<void> {
       decoder.dispose();
     }
   }
-  const headers = ['model', 'measure', 'tokens', 'tokens/s', 'GFLOP/s', 'matmul GFLOP/s'];
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] as string).length)));
-  for (const row of [headers, ...rows]) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ')}\n`);
+  printTable(['model', 'measure', 'tokens', 'tokens/s', 'GFLOP/s', 'matmul GFLOP/s'], rows);
 }

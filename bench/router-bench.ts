@@ -1,19 +1,16 @@
 // Router speed on the built-in tiny model: latency percentiles, requests/s and completion tokens/s through the
 // official OpenAI client at 1, 8 and 32 concurrent clients, for the base model and one registered adapter, and what
 // the HTTP layer adds per request over calling LanguageModel.chat in-process on the same requests.
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
-import { AdapterRegistry, LanguageModel, resolveModel, type BackendPreference, type LoraAdapter } from '../adapters/index.js';
-import { createLogger, FileStore } from '../core/index.js';
-import { ApiKeyStore, createRouter, type Router } from '../router/index.js';
-import { promote, registerRandomAdapter, type RouterWorld } from '../test/router/router-fixture.js';
-import { removePrefix, testConnection, testPrefix, testRedisUrl } from '../test/support/redis-test.js';
+import { LanguageModel, type BackendPreference, type LoraAdapter } from '../adapters/index.js';
+import { createRouter, type Router } from '../router/index.js';
+import { openRouterWorld, promote, registerRandomAdapter, type RouterWorld } from '../test/router/router-fixture.js';
+import { testRedisUrl } from '../test/support/redis-test.js';
 import { mean, quantile } from './stats.js';
+import { printTable } from './print-table.js';
 
 const concurrencies = [1, 8, 32];
 const adapterName = 'bench-adapter';
@@ -123,45 +120,6 @@ function overheadRow(label: string, routed: RunResult, direct: RunResult): strin
   ];
 }
 
-/** Prints rows under headers as aligned columns. */
-function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
-  for (const row of [headers, ...rows]) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
-}
-
-/** Real Redis under a fresh prefix, a file store in a temp folder, and the tiny model on `backend`; `close` removes all of it. */
-async function openBenchWorld(backend: BackendPreference): Promise<RouterWorld> {
-  const prefix = testPrefix();
-  const folder = await mkdtemp(join(tmpdir(), 'lora-router-bench-'));
-  const connection = testConnection();
-  const store = new FileStore(join(folder, 'store'));
-  const log = createLogger({ level: 'silent' });
-  try {
-    const resolved = await resolveModel('builtin:tiny', { store, cacheDir: join(folder, 'cache') });
-    const model = await LanguageModel.load(resolved.folder, { name: resolved.name, backend, log });
-    return {
-      prefix,
-      folder,
-      connection,
-      store,
-      registry: new AdapterRegistry(connection, prefix, store),
-      model,
-      keys: new ApiKeyStore(connection, prefix),
-      log,
-      async close() {
-        model.dispose();
-        await removePrefix(connection, prefix);
-        connection.disconnect();
-        await rm(folder, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    connection.disconnect();
-    await rm(folder, { recursive: true, force: true });
-    throw error;
-  }
-}
-
 /** Starts the router without API keys on 127.0.0.1 and a free port; returns it with its /v1 URL. */
 async function startBenchRouter(world: RouterWorld): Promise<{ router: Router; baseUrl: string }> {
   // A limit far above what the bench sends: rate limiting is measured by its Redis call, never by a 429.
@@ -179,7 +137,7 @@ export async function benchRouter(args: string[]): Promise<void> {
   if (!Number.isInteger(requests) || requests < 1) throw new Error(`--requests must be a whole number of at least 1, got "${values.requests}"`);
   if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`--max-tokens must be a whole number of at least 1, got "${values['max-tokens']}"`);
   const conversations = benchConversations(requests);
-  const world = await openBenchWorld(values.backend as BackendPreference);
+  const world = await openRouterWorld(values.backend as BackendPreference);
   let router: Router | undefined;
   try {
     const started = await startBenchRouter(world);

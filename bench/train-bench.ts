@@ -9,8 +9,9 @@ import {
   LlamaDecoder,
   LoraAdapter,
   disposeDecoderParameters,
-  expectedTensors,
   linearModuleNames,
+  linearModuleShape,
+  randomHostWeights,
   parameterCount,
   resolveModel,
   selectBackend,
@@ -18,14 +19,13 @@ import {
   toDecoderParameters,
   type BackendPreference,
   type DecoderConfig,
-  type HostTensor,
-  type LinearModuleName,
   type LoraSettings,
 } from '../adapters/index.js';
 import { AdamW } from '../adapters/model/adamw.js';
 import { trainStep } from '../adapters/lora/lora-steps.js';
 import { packExamples, type PackedRow } from '../adapters/model/sequence-packing.js';
-import { FileStore, SeededRandom } from '../core/index.js';
+import { FileStore } from '../core/index.js';
+import { printTable } from './print-table.js';
 import { mean } from './stats.js';
 import { llama125m, matmulRate } from './model-bench.js';
 
@@ -54,24 +54,6 @@ function runShapes(backend: BackendPreference): { tiny: RunShape; large: RunShap
   return { tiny: { batch: 8, length: 128, steps: 10 }, large: { batch: 4, length: 128, steps: 3 } };
 }
 
-function moduleShape(config: DecoderConfig, module: LinearModuleName): { inFeatures: number; outFeatures: number } {
-  const { hiddenSize: h, intermediateSize: i, numHeads, numKvHeads, headDim } = config;
-  switch (module) {
-    case 'q_proj':
-      return { inFeatures: h, outFeatures: numHeads * headDim };
-    case 'k_proj':
-    case 'v_proj':
-      return { inFeatures: h, outFeatures: numKvHeads * headDim };
-    case 'o_proj':
-      return { inFeatures: numHeads * headDim, outFeatures: h };
-    case 'gate_proj':
-    case 'up_proj':
-      return { inFeatures: h, outFeatures: i };
-    case 'down_proj':
-      return { inFeatures: i, outFeatures: h };
-  }
-}
-
 /**
  * FLOPs of one LoRA training step over `batch` rows of `length` tokens. Per token, with P the base
  * model's linear weights across all layers, T the row length, L layers, H hidden, V vocabulary:
@@ -85,12 +67,12 @@ function moduleShape(config: DecoderConfig, module: LinearModuleName): { inFeatu
 function trainingFlops(config: DecoderConfig, settings: LoraSettings, batch: number, length: number): number {
   let baseLinear = 0;
   for (const module of linearModuleNames) {
-    const { inFeatures, outFeatures } = moduleShape(config, module);
+    const { inFeatures, outFeatures } = linearModuleShape(config, module);
     baseLinear += inFeatures * outFeatures * config.numLayers;
   }
   let lora = 0;
   for (const module of targetModules(settings)) {
-    const { inFeatures, outFeatures } = moduleShape(config, module);
+    const { inFeatures, outFeatures } = linearModuleShape(config, module);
     lora += settings.r * (inFeatures + outFeatures) * config.numLayers;
   }
   const attention = config.numLayers * config.numHeads * config.headDim * length;
@@ -106,22 +88,6 @@ function syntheticRows(config: DecoderConfig, batch: number, length: number): Pa
     lossMask: new Uint8Array(length).fill(1),
   }));
   return packExamples(examples, length, 0, false);
-}
-
-// `randomHostWeights` returns each array out of `tf.tidy`, whose result walk puts every element in a
-// Set and throws "Set maximum size exceeded" past 2^24 elements, as the 125M config's embedding has.
-// Until that is fixed there, seeded uniform weights with the same std (0.02) serve a speed measurement.
-function uniformHostWeights(config: DecoderConfig, seed: number): Map<string, HostTensor> {
-  const random = new SeededRandom(seed);
-  const bound = 0.02 * Math.sqrt(3);
-  const weights = new Map<string, HostTensor>();
-  for (const [name, shape] of expectedTensors(config)) {
-    const data = new Float32Array(shape.reduce((product, dimension) => product * dimension, 1));
-    if (name.endsWith('norm.weight')) data.fill(1);
-    else if (!name.endsWith('.bias')) for (let index = 0; index < data.length; index += 1) data[index] = (random.next() * 2 - 1) * bound;
-    weights.set(name, { shape, data });
-  }
-  return weights;
 }
 
 async function measureTraining(model: string, backend: string, decoder: LlamaDecoder, shape: RunShape, matmul: number): Promise<string[]> {
@@ -188,11 +154,6 @@ function numpyCeiling(): string {
   return `numpy float32 matmul 1024×1024 @ 1024×1024: ${rate({})} GFLOP/s with default BLAS threads, ${rate(oneThread)} GFLOP/s on one thread`;
 }
 
-function printTable(headers: string[], rows: string[][]): void {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] as string).length)));
-  for (const row of [headers, ...rows]) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ')}\n`);
-}
-
 /** `npm run bench -- train [--backends wasm,cpu] [--skip-large]`. */
 export async function benchTrain(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { backends: { type: 'string' }, 'skip-large': { type: 'boolean' } } });
@@ -214,7 +175,7 @@ export async function benchTrain(args: string[]): Promise<void> {
     rows.push(await measureTraining(`tiny (${(model.identity.parameters / 1e6).toFixed(1)}M)`, backend, model.decoder, shapes.tiny, matmul));
     model.dispose();
     if (!values['skip-large']) {
-      const decoder = new LlamaDecoder(llama125m, toDecoderParameters(llama125m, uniformHostWeights(llama125m, 1)));
+      const decoder = new LlamaDecoder(llama125m, toDecoderParameters(llama125m, randomHostWeights(llama125m, 1)));
       rows.push(await measureTraining(`llama-125M (${(parameterCount(llama125m) / 1e6).toFixed(0)}M)`, backend, decoder, shapes.large, matmul));
       disposeDecoderParameters(decoder.parameters);
       decoder.dispose();

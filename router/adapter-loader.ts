@@ -1,11 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LoraError, readAll, type ArtifactStore } from '../core/index.js';
-import { LoraAdapter, readPeftFolder, type AdapterRegistry, type LanguageModel } from '../adapters/index.js';
-
-/** The PEFT files an adapter needs; the card and our manifest stay in the store. */
-const peftFiles = ['adapter_config.json', 'adapter_model.safetensors'] as const;
+import { LoraError, type ArtifactStore } from '../core/index.js';
+import { loadStoredAdapter, type AdapterRegistry, type LanguageModel, type LoraAdapter } from '../adapters/index.js';
 
 /** What loading an adapter version needs: where versions are recorded and stored, and the model they run on. */
 export interface AdapterLoaderOptions {
@@ -33,13 +27,6 @@ export function createAdapterLoader(options: AdapterLoaderOptions): (name: strin
         code: 'adapter-base-mismatch',
       });
     }
-    const folder = await mkdtemp(join(tmpdir(), 'lora-router-adapter-'));
-    try {
-      for (const file of peftFiles) await writeFile(join(folder, file), await readAll(await options.store.get(`${record.artifact.key}${file}`)));
-      const peft = await readPeftFolder(folder, options.model.config);
-      return await exclusive(() => new LoraAdapter(options.model.config, peft.settings, 0, peft.tensors));
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+    return loadStoredAdapter(options.store, record.artifact.key, options.model.config, (build) => exclusive(build));
   };
 }

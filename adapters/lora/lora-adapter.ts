@@ -3,7 +3,7 @@ import { SeededRandom } from '../../core/index.js';
 import { customGradient } from '../model/custom-gradient.js';
 import { linearModulePath, type HostTensor } from '../model/decoder-parameters.js';
 import type { LinearAdapter } from '../model/llama-decoder.js';
-import type { DecoderConfig, LinearModuleName } from '../model/model-config.js';
+import { linearModuleShape, type DecoderConfig, type LinearModuleName } from '../model/model-config.js';
 import { loraScale, targetModules, type LoraSettings } from './lora-contracts.js';
 
 // tfjs variable names are global to the process; each adapter gets its own prefix.
@@ -13,24 +13,6 @@ let adapterInstances = 0;
 interface LoraPair {
   aT: tf.Variable;
   bT: tf.Variable;
-}
-
-function moduleShape(config: DecoderConfig, module: LinearModuleName): { inFeatures: number; outFeatures: number } {
-  const { hiddenSize: h, intermediateSize: i, numHeads, numKvHeads, headDim } = config;
-  switch (module) {
-    case 'q_proj':
-      return { inFeatures: h, outFeatures: numHeads * headDim };
-    case 'k_proj':
-    case 'v_proj':
-      return { inFeatures: h, outFeatures: numKvHeads * headDim };
-    case 'o_proj':
-      return { inFeatures: numHeads * headDim, outFeatures: h };
-    case 'gate_proj':
-    case 'up_proj':
-      return { inFeatures: h, outFeatures: i };
-    case 'down_proj':
-      return { inFeatures: i, outFeatures: h };
-  }
 }
 
 /**
@@ -55,7 +37,7 @@ export class LoraAdapter implements LinearAdapter {
     const random = new SeededRandom(seed);
     for (let layer = 0; layer < config.numLayers; layer += 1) {
       for (const module of targetModules(settings)) {
-        const { inFeatures, outFeatures } = moduleShape(config, module);
+        const { inFeatures, outFeatures } = linearModuleShape(config, module);
         const key = `${layer}.${module}`;
         const path = `base_model.model.${linearModulePath(layer, module)}`;
         const a = initial?.get(`${path}.lora_A.weight`)?.data ?? kaimingUniform(settings.r * inFeatures, inFeatures, random);

@@ -130,9 +130,8 @@ export function randomHostWeights(config: DecoderConfig, seed: number, initStd =
   return weights;
 }
 
-/** The parameters as variables, for training a decoder from scratch; empty unless it was made `trainable`. */
-export function decoderVariables(parameters: DecoderParameters): tf.Variable[] {
-  if (!parameters.trainable) return [];
+/** Every parameter tensor; with `backwardCopies`, also the untransposed copies the backward pass made. */
+function parameterTensors(parameters: DecoderParameters, backwardCopies: boolean): tf.Tensor[] {
   const tensors: tf.Tensor[] = [parameters.embed, parameters.norm];
   if (parameters.lmHeadT !== undefined) tensors.push(parameters.lmHeadT);
   for (const layer of parameters.layers) {
@@ -140,22 +139,18 @@ export function decoderVariables(parameters: DecoderParameters): tf.Variable[] {
     for (const linear of Object.values(layer.linears)) {
       tensors.push(linear.weightT);
       if (linear.bias !== undefined) tensors.push(linear.bias);
+      if (backwardCopies && linear.weight !== undefined) tensors.push(linear.weight);
     }
   }
-  return tensors as tf.Variable[];
+  return tensors;
+}
+
+/** The parameters as variables, for training a decoder from scratch; empty unless it was made `trainable`. */
+export function decoderVariables(parameters: DecoderParameters): tf.Variable[] {
+  return parameters.trainable ? (parameterTensors(parameters, false) as tf.Variable[]) : [];
 }
 
 /** Frees the parameters' backend memory. */
 export function disposeDecoderParameters(parameters: DecoderParameters): void {
-  const tensors: tf.Tensor[] = [parameters.embed, parameters.norm];
-  if (parameters.lmHeadT !== undefined) tensors.push(parameters.lmHeadT);
-  for (const layer of parameters.layers) {
-    tensors.push(layer.inputNorm, layer.postNorm);
-    for (const linear of Object.values(layer.linears)) {
-      tensors.push(linear.weightT);
-      if (linear.bias !== undefined) tensors.push(linear.bias);
-      if (linear.weight !== undefined) tensors.push(linear.weight);
-    }
-  }
-  for (const tensor of tensors) tensor.dispose();
+  for (const tensor of parameterTensors(parameters, true)) tensor.dispose();
 }

@@ -191,6 +191,25 @@ export function expectedTensors(config: DecoderConfig): Map<string, number[]> {
 export const linearModuleNames = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 export type LinearModuleName = (typeof linearModuleNames)[number];
 
+/** The input and output widths of a decoder layer's linear module, as `nn.Linear(in, out)` has them. */
+export function linearModuleShape(config: DecoderConfig, module: LinearModuleName): { inFeatures: number; outFeatures: number } {
+  const { hiddenSize: h, intermediateSize: i, numHeads, numKvHeads, headDim } = config;
+  switch (module) {
+    case 'q_proj':
+      return { inFeatures: h, outFeatures: numHeads * headDim };
+    case 'k_proj':
+    case 'v_proj':
+      return { inFeatures: h, outFeatures: numKvHeads * headDim };
+    case 'o_proj':
+      return { inFeatures: numHeads * headDim, outFeatures: h };
+    case 'gate_proj':
+    case 'up_proj':
+      return { inFeatures: h, outFeatures: i };
+    case 'down_proj':
+      return { inFeatures: i, outFeatures: h };
+  }
+}
+
 /** Parameter count of a config, from its expected tensors. */
 export function parameterCount(config: DecoderConfig): number {
   let total = 0;

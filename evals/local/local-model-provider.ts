@@ -1,8 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readAll, type ArtifactStore, type Logger } from '../../core/index.js';
-import { LanguageModel, LoraAdapter, readPeftFolder, resolveModel, type BackendPreference, type ChatMessage } from '../../adapters/index.js';
+import type { ArtifactStore, Logger } from '../../core/index.js';
+import { LanguageModel, loadStoredAdapter as buildStoredAdapter, resolveModel, type BackendPreference, type ChatMessage, type LoraAdapter } from '../../adapters/index.js';
 import type { ChatProvider, ChatRequest, ChatResponse } from '../providers/index.js';
 
 /** A provider that runs a model in this process and knows how much compute it used. */
@@ -61,14 +58,10 @@ export async function loadStoredAdapter(options: {
 }): Promise<{ model: LanguageModel; adapter: LoraAdapter }> {
   const resolved = await resolveModel(options.baseModel, { store: options.store, cacheDir: options.cacheDir });
   const model = await LanguageModel.load(resolved.folder, { name: resolved.name, backend: options.backend, log: options.log });
-  const folder = await mkdtemp(join(tmpdir(), 'lora-eval-adapter-'));
   try {
-    for (const name of ['adapter_config.json', 'adapter_model.safetensors']) {
-      await writeFile(join(folder, name), await readAll(await options.store.get(`${options.key}${name}`)));
-    }
-    const peft = await readPeftFolder(folder, model.config);
-    return { model, adapter: new LoraAdapter(model.config, peft.settings, 0, peft.tensors) };
-  } finally {
-    await rm(folder, { recursive: true, force: true });
+    return { model, adapter: await buildStoredAdapter(options.store, options.key, model.config) };
+  } catch (error) {
+    model.dispose();
+    throw error;
   }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { createLogger, FileStore, SeededRandom, sha256Hex, type Logger } from '../../core/index.js';
-import { AdapterRegistry, expectedAdapterTensors, LanguageModel, resolveModel, writePeftFolder, type AdapterVersion, type HostTensor, type LoraSettings } from '../../adapters/index.js';
+import { AdapterRegistry, expectedAdapterTensors, LanguageModel, resolveModel, writePeftFolder, type AdapterVersion, type BackendPreference, type HostTensor, type LoraSettings } from '../../adapters/index.js';
 import { ApiKeyStore, createRouter, type Router, type RouterOptions } from '../../router/index.js';
 import { removePrefix, testConnection, testPrefix } from '../support/redis-test.js';
 
@@ -33,16 +33,23 @@ export interface RunningRouter {
   close(): Promise<void>;
 }
 
-/** Opens the shared pieces; the tiny model loads on wasm, which every machine has. */
-export async function openRouterWorld(): Promise<RouterWorld> {
+/** Opens the shared pieces; the tiny model loads on wasm, which every machine has, unless `backend` says otherwise. */
+export async function openRouterWorld(backend: BackendPreference = 'wasm'): Promise<RouterWorld> {
   const prefix = testPrefix();
   const folder = await mkdtemp(join(tmpdir(), 'lora-router-test-'));
   const connection = testConnection();
   const store = new FileStore(join(folder, 'store'));
   const registry = new AdapterRegistry(connection, prefix, store);
   const log = createLogger({ level: 'silent' });
-  const resolved = await resolveModel('builtin:tiny', { store, cacheDir: join(folder, 'cache') });
-  const model = await LanguageModel.load(resolved.folder, { name: resolved.name, backend: 'wasm', log });
+  let model: LanguageModel;
+  try {
+    const resolved = await resolveModel('builtin:tiny', { store, cacheDir: join(folder, 'cache') });
+    model = await LanguageModel.load(resolved.folder, { name: resolved.name, backend, log });
+  } catch (error) {
+    connection.disconnect();
+    await rm(folder, { recursive: true, force: true });
+    throw error;
+  }
   return {
     prefix,
     folder,

@@ -17,23 +17,10 @@ import { loadModelFolder } from '../../../adapters/model/model-folder.js';
 import { writeSafetensors } from '../../../adapters/model/safetensors/safetensors-writer.js';
 import { packExamples, stackRows } from '../../../adapters/model/sequence-packing.js';
 import { selectBackend } from '../../../adapters/model/tensor-backend.js';
-import { singleRow, smallConfig } from '../model/decoder-fixture.js';
+import { singleRow, smallConfig, smallRawConfig } from '../model/decoder-fixture.js';
 
 // The same model as smallConfig(), as config.json spells it, for the merged-folder round trip.
-const rawConfig = {
-  architectures: ['LlamaForCausalLM'],
-  vocab_size: 61,
-  hidden_size: 32,
-  intermediate_size: 48,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  rms_norm_eps: 1e-5,
-  rope_theta: 10000,
-  max_position_embeddings: 128,
-  tie_word_embeddings: false,
-  eos_token_id: 60,
-};
+const rawConfig = smallRawConfig();
 const config = smallConfig();
 const tokens = [3, 14, 15, 9, 26, 5, 35, 8];
 let weights: Map<string, HostTensor>;

@@ -4,9 +4,9 @@ import { randomHostWeights, toDecoderParameters } from '../../../adapters/model/
 import { LlamaDecoder } from '../../../adapters/model/llama-decoder.js';
 import type { DecoderBatch } from '../../../adapters/model/llama-decoder.js';
 
-/** A Llama config small enough to run in milliseconds. */
-export function smallConfig(overrides: Record<string, unknown> = {}): DecoderConfig {
-  return parseDecoderConfig({
+/** A Llama `config.json` small enough to run in milliseconds, as a model folder spells it. */
+export function smallRawConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
     architectures: ['LlamaForCausalLM'],
     vocab_size: 61,
     hidden_size: 32,
@@ -20,7 +20,12 @@ export function smallConfig(overrides: Record<string, unknown> = {}): DecoderCon
     tie_word_embeddings: false,
     eos_token_id: 60,
     ...overrides,
-  });
+  };
+}
+
+/** The same config, parsed. */
+export function smallConfig(overrides: Record<string, unknown> = {}): DecoderConfig {
+  return parseDecoderConfig(smallRawConfig(overrides));
 }
 
 /** A decoder with seeded random weights (std 0.2, so logits differ clearly between tokens). */

@@ -8,7 +8,7 @@ import { LlamaDecoder } from '../../../adapters/model/llama-decoder.js';
 import { loadModelFolder } from '../../../adapters/model/model-folder.js';
 import { writeSafetensors } from '../../../adapters/model/safetensors/safetensors-writer.js';
 import { selectBackend } from '../../../adapters/model/tensor-backend.js';
-import { singleRow, smallConfig } from './decoder-fixture.js';
+import { singleRow, smallConfig, smallRawConfig } from './decoder-fixture.js';
 
 let folder: string;
 
@@ -23,18 +23,7 @@ afterAll(async () => {
 
 describe('saving and loading a model', () => {
   it('gives back exactly the weights and logits it saved', async () => {
-    const rawConfig = {
-      architectures: ['Qwen2ForCausalLM'],
-      vocab_size: 61,
-      hidden_size: 32,
-      intermediate_size: 48,
-      num_hidden_layers: 2,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      max_position_embeddings: 128,
-      rms_norm_eps: 1e-5,
-      tie_word_embeddings: false,
-    };
+    const rawConfig = smallRawConfig({ architectures: ['Qwen2ForCausalLM'] });
     const config = smallConfig(rawConfig);
     const original = new LlamaDecoder(config, toDecoderParameters(config, randomHostWeights(config, 21, 0.2)));
     const saved = await fromDecoderParameters(config, original.parameters);
