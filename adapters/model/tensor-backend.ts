@@ -1,7 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradients, and its own registration file is not loadable as Node
-// ESM; the union package's Node bundle registers every gradient (tfjs-node imports it too).
-import '@tensorflow/tfjs';
 import { LoraError, type Logger } from '../../core/index.js';
 
 /** A backend preference as config and `--backend` name it. */
@@ -56,6 +53,10 @@ let active: ActiveBackend | undefined;
  */
 export async function selectBackend(preference: BackendPreference, log?: Logger): Promise<ActiveBackend> {
   if (active !== undefined && (preference === 'auto' || preference === active.name)) return active;
+  // tfjs-core alone registers no gradients, and its own registration file is not loadable as Node ESM;
+  // the union package's Node bundle registers every gradient (tfjs-node imports it too). Loaded here,
+  // not at module load, so that commands that never run a model do not pay for it at start-up.
+  await import('@tensorflow/tfjs');
   const order: ActiveBackend['name'][] = preference === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [preference];
   const failures: string[] = [];
   for (const name of order) {
