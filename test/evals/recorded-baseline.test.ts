@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../../core/index.js';
 import { curateDataset, curationConfig } from '../../datasets/index.js';
-import { LoraAdapter, loadModelFolder, writePeftFolder } from '../../adapters/index.js';
+import { LoraAdapter, loadModelFolder, selectBackend, writePeftFolder } from '../../adapters/index.js';
 import { evaluateAdapter, rubric } from '../../evals/index.js';
 
 const labels = ['billing', 'bug', 'shipping'];
@@ -35,6 +35,7 @@ describe('the recorded baseline', () => {
   let folder: string;
   let store: FileStore;
   beforeAll(async () => {
+    await selectBackend('wasm');
     folder = await mkdtemp(join(tmpdir(), 'lora-recorded-'));
     store = new FileStore(join(folder, 'store'));
   });
