@@ -14,7 +14,7 @@ export { StoreError } from './store/store-error.js';
 export { assertValidKey, assertValidPrefix } from './store/store-keys.js';
 export { FileStore } from './store/file-store.js';
 export { S3Store, type S3StoreOptions } from './store/s3-store.js';
-export { putBlob, blobKey, type BlobRef } from './store/blobs.js';
+export { putBlob, putFileBlob, blobKey, type BlobRef } from './store/blobs.js';
 export { openStore } from './store/open-store.js';
 export { createSourceOpener, type SourceOpener, type OpenedSource } from './store/open-source.js';
 export { sha256Hex, canonicalJson } from './hashing.js';

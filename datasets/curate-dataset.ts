@@ -1,21 +1,23 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Transform, type Readable } from 'node:stream';
-import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { InputError, canonicalJson, putBlob, sha256Hex, type ArtifactStore } from '../core/index.js';
+import { InputError, canonicalJson, putFileBlob, sha256Hex, type ArtifactStore } from '../core/index.js';
 import type { CanonicalRecord } from './canonical-record.js';
 import type { CurationConfig } from './curation-config.js';
 import { LengthStats } from './curation/length-stats.js';
 import { NgramIndex } from './curation/ngram-index.js';
+import { PreparedBatchBuilder, type PreparedBatch } from './curation/prepared-batch.js';
+import { comparedText, RecordPreparer } from './curation/record-preparer.js';
+import { ScratchReader, ScratchWriter } from './curation/scratch-files.js';
 import { SplitAssigner, splitNames, type SplitName } from './curation/split-assigner.js';
 import { tokenEstimateMethod, tokensForCharacters } from './curation/token-estimate.js';
-import { readRecords } from './formats/index.js';
+import { CurationWorkers, defaultWorkerCount } from './curation-workers.js';
+import { lineBlocks, readRecords, resolveFormat, type DatasetFormat, type ReaderOptions } from './formats/index.js';
 import { renderDatasetCard } from './dataset-card.js';
 import { manifestKeyOf, type DatasetManifest } from './dataset-manifest.js';
+import { prepareBlock, type BlockSettings } from './prepare-block.js';
 import { RecordCurator, type StepTimings } from './record-curator.js';
 
 /** A readable input: a name (for format detection and reports) and a way to open it. */
@@ -34,6 +36,14 @@ export interface CurateDatasetOptions {
   benchmarks?: DatasetInput[];
   store: ArtifactStore;
   signal?: AbortSignal;
+  /**
+   * Worker threads for the per-record steps: a number (0 runs them on the calling thread), or
+   * `auto`: one per core for inputs over 4 MB (or of unknown size), none for smaller ones, where
+   * starting threads costs more than it saves. The result is the same either way.
+   */
+  workers?: number | 'auto';
+  /** Input bytes per block handed to a worker: 1 MB by default; smaller blocks only cost more messages. */
+  blockBytes?: number;
   onProgress?(update: { phase: string; records: number; fraction: number }): void;
 }
 
@@ -43,8 +53,22 @@ export interface CurationOutcome {
   manifestKey: string;
   /** False when the same version was already in the store. */
   created: boolean;
+  /** Milliseconds per step; the per-record steps are summed over workers, so they can add up to more than the wall time. */
   timings: StepTimings & { read: number; split: number; decontaminate: number; write: number };
+  /** Worker threads the per-record steps ran on (0: the calling thread). */
+  workers: number;
 }
+
+/** Input bytes per block handed to a worker, unless the options say otherwise. */
+const defaultBlockBytes = 1 << 20;
+/** Below this input size, `workers: auto` prepares records on the calling thread. */
+const inlineBelowBytes = 4 << 20;
+/** The fewest bytes a record takes (`{"messages":[]}` and a line feed), which bounds the record count an input can hold. */
+const minimumRecordBytes = 16;
+/** Records read between progress reports. */
+const progressEvery = 10_000;
+/** Records per batch when CSV/TSV rows are prepared on the calling thread. */
+const tableBatchRecords = 512;
 
 function exceedsMaxInvalid(invalid: number, input: number, limit: CurationConfig['maxInvalid']): boolean {
   if (typeof limit === 'number') return invalid > limit;
@@ -68,205 +92,330 @@ function hashing(source: Readable): { transform: Transform; bytesSoFar(): number
   return { transform, bytesSoFar: () => bytes, digest: () => ({ sha256: hash.digest('hex'), bytes }) };
 }
 
-async function writeLine(stream: WriteStream, line: string): Promise<void> {
-  if (!stream.write(`${line}\n`)) await once(stream, 'drain');
-}
-
-async function closeStream(stream: WriteStream): Promise<void> {
-  stream.end();
-  await once(stream, 'close');
-}
-
-async function* jsonLines(path: string): AsyncGenerator<string> {
-  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) if (line !== '') yield line;
+function workerCountFor(workers: CurateDatasetOptions['workers'], bytes: number | undefined): number {
+  if (typeof workers === 'number') return Math.max(0, Math.floor(workers));
+  return bytes !== undefined && bytes < inlineBelowBytes ? 0 : defaultWorkerCount();
 }
 
 /**
- * What decontamination compares: every message but the system prompt, which datasets share on
- * purpose and which would otherwise make every record "overlap" the test split.
+ * The batches of a JSONL input: blocks of lines prepared by `workers` threads (up to two blocks
+ * each in flight) and yielded in input order, or prepared inline when `workers` is 0.
  */
-function decontaminationText(record: CanonicalRecord): string {
-  return record.messages
-    .filter((message) => message.role !== 'system')
-    .map((message) => message.content)
-    .join('\n');
-}
-
-/** Characters of content in a record, the basis of its token estimate. */
-function characters(record: CanonicalRecord): number {
-  let total = 0;
-  for (const message of record.messages) total += message.content.length;
-  return total;
-}
-
-/**
- * Curates a dataset in three streaming passes with bounded memory (only the dedupe indexes and
- * one hash per kept record grow): validate and run the per-record steps into a scratch file;
- * assign splits and write the test split while indexing its n-grams; drop training records that
- * share an n-gram with the test split or a benchmark. Stores the splits (content-addressed),
- * a manifest and a dataset card; the version id is derived from the splits and the config.
- */
-export async function curateDataset(options: CurateDatasetOptions): Promise<CurationOutcome> {
-  const { config, store, signal } = options;
-  const scratch = await mkdtemp(join(tmpdir(), 'lora-curate-'));
-  const timings = { read: 0, split: 0, decontaminate: 0, write: 0 };
-  const progress = (phase: string, records: number, fraction: number) => options.onProgress?.({ phase, records, fraction });
+async function* blockBatches(input: AsyncIterable<Buffer | string>, settings: BlockSettings, workers: number, blockBytes: number): AsyncGenerator<PreparedBatch> {
+  const blocks = lineBlocks(input, { blockBytes, maxLineBytes: settings.reader.maxLineBytes });
+  if (workers === 0) {
+    const preparer = new RecordPreparer(settings.config);
+    for await (const block of blocks) yield prepareBlock(block, settings, preparer);
+    return;
+  }
+  const pool = new CurationWorkers(workers, settings);
+  const inFlight: Array<Promise<PreparedBatch>> = [];
   try {
-    // Pass 1: read, validate, and run the per-record steps.
-    let started = performance.now();
-    const curator = new RecordCurator(config);
-    const splitter = new SplitAssigner(config.split);
-    const keptPath = join(scratch, 'kept.jsonl');
-    const kept = createWriteStream(keptPath);
-    const promptHashes: number[] = [];
-    // Group names are interned: a million copies of the same label string would cost tens of megabytes.
-    const groupIds = new Map<string, number>();
-    const groupNames: string[] = [];
-    const groups: number[] = [];
-    const sourceHash = hashing(await options.source.open());
-    const sourceStream = sourceHash.transform;
-    const readerOptions = { format: config.format, fileName: options.source.uri, maxLineBytes: config.maxLineBytes, maxCharacters: config.maxCharacters, columns: config.columns };
-    for await (const outcome of readRecords(sourceStream, readerOptions)) {
+    for await (const block of blocks) {
+      const batch = pool.prepare(block);
+      // Awaited in order below; until then a failure must not count as unhandled.
+      batch.catch(() => undefined);
+      inFlight.push(batch);
+      if (inFlight.length >= workers * 2) yield await inFlight.shift()!;
+    }
+    while (inFlight.length > 0) yield await inFlight.shift()!;
+  } finally {
+    await pool.close();
+  }
+}
+
+/** The batches of a CSV/TSV input, whose quoted fields may span lines: read in order and prepared inline. */
+async function* tableBatches(input: AsyncIterable<Buffer | string>, format: 'csv' | 'tsv', reader: ReaderOptions & { fileName: string }, config: CurationConfig): AsyncGenerator<PreparedBatch> {
+  const preparer = new RecordPreparer(config);
+  let batch = new PreparedBatchBuilder(preparer.signatureLength, tableBatchRecords);
+  let records = 0;
+  for await (const outcome of readRecords(input, { ...reader, format })) {
+    if ('issues' in outcome) batch.reject(outcome.issues);
+    else preparer.prepare(outcome.record, batch);
+    records += 1;
+    if (records % tableBatchRecords === 0) {
+      yield batch.finish();
+      batch = new PreparedBatchBuilder(preparer.signatureLength, tableBatchRecords);
+    }
+  }
+  yield batch.finish();
+}
+
+/** What the first pass keeps of each kept record in memory: 8 + 4 + 4 bytes, the split key, label and length. */
+class KeptRecords {
+  promptHashes = new Float64Array(1024);
+  labelIds = new Int32Array(1024);
+  characters = new Uint32Array(1024);
+  readonly labels: string[] = [];
+  private readonly labelIndex = new Map<string, number>();
+  count = 0;
+
+  add(promptHash: number, label: string | undefined, characters: number): void {
+    if (this.count === this.promptHashes.length) this.grow();
+    this.promptHashes[this.count] = promptHash;
+    this.labelIds[this.count] = label === undefined ? -1 : this.labelId(label);
+    this.characters[this.count] = characters;
+    this.count += 1;
+  }
+
+  label(index: number): string | undefined {
+    const id = this.labelIds[index]!;
+    return id === -1 ? undefined : this.labels[id];
+  }
+
+  private labelId(label: string): number {
+    let id = this.labelIndex.get(label);
+    if (id === undefined) {
+      id = this.labels.length;
+      this.labelIndex.set(label, id);
+      this.labels.push(label);
+    }
+    return id;
+  }
+
+  private grow(): void {
+    const size = this.count * 2;
+    const promptHashes = new Float64Array(size);
+    promptHashes.set(this.promptHashes);
+    const labelIds = new Int32Array(size);
+    labelIds.set(this.labelIds);
+    const characters = new Uint32Array(size);
+    characters.set(this.characters);
+    Object.assign(this, { promptHashes, labelIds, characters });
+  }
+}
+
+interface Scratch {
+  folder: string;
+  keptPath: string;
+  probesPath: string;
+}
+
+/**
+ * Pass 1: reads and validates the source and runs the per-record steps (in workers), then dedupes
+ * in input order; kept records go to a scratch file as JSON lines, their n-gram hashes to another.
+ */
+async function admitRecords(options: CurateDatasetOptions, scratch: Scratch, curator: RecordCurator, splitter: SplitAssigner) {
+  const { config, signal } = options;
+  const reader = { fileName: options.source.uri, maxLineBytes: config.maxLineBytes, maxCharacters: config.maxCharacters, columns: config.columns };
+  const sourceHash = hashing(await options.source.open());
+  let resolved: { format: DatasetFormat; input: AsyncIterable<Buffer | string> };
+  try {
+    resolved = await resolveFormat(sourceHash.transform, { format: config.format, fileName: options.source.uri, maxLineBytes: config.maxLineBytes });
+  } catch (error) {
+    sourceHash.transform.destroy();
+    throw error;
+  }
+  const { format, input } = resolved;
+  const workers = format === 'csv' || format === 'tsv' ? 0 : workerCountFor(options.workers, options.source.bytes);
+  const batches = format === 'csv' || format === 'tsv' ? tableBatches(input, format, reader, config) : blockBatches(input, { format, reader, config }, workers, options.blockBytes ?? defaultBlockBytes);
+  const kept = new ScratchWriter(scratch.keptPath);
+  const probes = config.decontamination.enabled ? new ScratchWriter(scratch.probesPath) : undefined;
+  const records = new KeptRecords();
+  let reported = 0;
+  let reserved = false;
+  try {
+    for await (const batch of batches) {
       if (signal?.aborted) throw new InputError('curation cancelled', { code: 'cancelled' });
-      if ('issues' in outcome) {
-        curator.reject(outcome.issues);
-      } else {
-        const result = curator.curate(outcome.record);
-        if (result.kept) {
-          promptHashes.push(result.promptHash);
-          let groupId = groupIds.get(result.group);
-          if (groupId === undefined) {
-            groupId = groupNames.length;
-            groupIds.set(result.group, groupId);
-            groupNames.push(result.group);
-          }
-          groups.push(groupId);
-          splitter.observe(result.group, result.promptHash);
-          await writeLine(kept, JSON.stringify(result.record));
-        }
+      if (!reserved && options.source.bytes !== undefined && batch.inputBytes > 0) {
+        // The first batch tells the bytes per record, and so about how many records the source holds.
+        reserved = true;
+        const expected = Math.min(options.source.bytes / minimumRecordBytes, (batch.count * options.source.bytes) / batch.inputBytes);
+        curator.reserve(expected);
+        splitter.reserve(expected);
       }
-      if (curator.counts.input % 10_000 === 0) progress('read', curator.counts.input, options.source.bytes ? Math.min(1, sourceHash.bytesSoFar() / options.source.bytes) : 0);
+      curator.admit(batch, (index) => {
+        const start = index === 0 ? 0 : batch.lineEnds[index - 1]!;
+        kept.write(batch.lines.subarray(start, batch.lineEnds[index]!));
+        probes?.writeFloats(batch.probes.subarray(index === 0 ? 0 : batch.probeEnds[index - 1]!, batch.probeEnds[index]!));
+        const labelId = batch.labelIds[index]!;
+        const label = labelId === -1 ? undefined : batch.labels[labelId];
+        const promptHash = batch.promptHashes[index]!;
+        records.add(promptHash, label, batch.characters[index]!);
+        splitter.observe(config.split.stratify ? (label ?? '') : '', promptHash);
+      });
+      if (curator.counts.input - reported >= progressEvery) {
+        reported = curator.counts.input;
+        const fraction = options.source.bytes ? Math.min(1, sourceHash.bytesSoFar() / options.source.bytes) : 0;
+        options.onProgress?.({ phase: 'read', records: reported, fraction });
+      }
     }
-    await closeStream(kept);
-    const source = sourceHash.digest();
-    const { counts } = curator;
-    timings.read = performance.now() - started - Object.values(curator.timings).reduce((sum, value) => sum + value, 0);
-    if (counts.input === 0) throw new InputError(`dataset ${options.source.uri} has no records`, { code: 'dataset-empty' });
-    if (exceedsMaxInvalid(counts.invalid, counts.input, config.maxInvalid)) {
-      const first = curator.issues[0];
-      throw new InputError(
-        `dataset ${options.source.uri}: ${counts.invalid} of ${counts.input} records are invalid, more than maxInvalid ${config.maxInvalid}; first: line ${first?.line}: "${first?.path}" ${first?.message}`,
-        { code: 'too-many-invalid', issues: curator.issues },
-      );
-    }
-    if (counts.kept === 0) throw new InputError(`dataset ${options.source.uri}: no record survived curation (${JSON.stringify(counts)})`, { code: 'dataset-empty' });
+  } finally {
+    kept.close();
+    probes?.close();
+  }
+  return { records, workers, source: { ...sourceHash.digest(), format: config.format } };
+}
 
-    // Pass 2: assign splits; the test split is final, and its n-grams are what training must not share.
-    started = performance.now();
-    const contamination = new NgramIndex(config.decontamination.ngram);
-    const candidatesPath = join(scratch, 'candidates.jsonl');
-    const candidates = createWriteStream(candidatesPath);
-    const testPath = join(scratch, 'test.jsonl');
-    const test = createWriteStream(testPath);
-    const examples = new Map<number, string>();
-    let index = 0;
-    for await (const line of jsonLines(keptPath)) {
-      const split = splitter.assign(groupNames[groups[index]!]!, promptHashes[index]!);
-      if (curator.nearDuplicateSamples.has(index)) {
-        const record = JSON.parse(line) as CanonicalRecord;
-        examples.set(index, record.messages.map((message) => message.content).join('\n').slice(0, 300));
-      }
-      if (split === 'test') {
-        await writeLine(test, line);
-        if (config.decontamination.enabled) contamination.add(decontaminationText(JSON.parse(line) as CanonicalRecord));
-      } else {
-        await writeLine(candidates, `${split === 'train' ? 't' : 'v'}${line}`);
-      }
-      index += 1;
-    }
-    await Promise.all([closeStream(candidates), closeStream(test)]);
-    promptHashes.length = 0;
-    groups.length = 0;
-    timings.split = performance.now() - started;
-    progress('split', counts.kept, 1);
+/** What the second pass gives: each split's file, stats and labels, and how many records decontamination dropped. */
+interface RoutedSplits {
+  outputs: Record<SplitName, { path: string; sha256: string; bytes: number; stats: LengthStats; labels: Record<string, number> }>;
+  decontaminated: number;
+  benchmarks: Array<{ uri: string; sha256: string }>;
+  examples: Map<number, string>;
+  timings: { split: number; decontaminate: number };
+}
 
-    // Pass 3: decontaminate training and validation records against the test split and benchmarks.
-    started = performance.now();
-    const benchmarks: Array<{ uri: string; sha256: string }> = [];
-    if (config.decontamination.enabled) {
-      for (const benchmark of options.benchmarks ?? []) {
-        const benchmarkHash = hashing(await benchmark.open());
-        const stream = benchmarkHash.transform;
-        for await (const outcome of readRecords(stream, { ...readerOptions, format: 'auto', fileName: benchmark.uri })) {
-          if ('record' in outcome) contamination.add(decontaminationText(outcome.record));
-        }
-        benchmarks.push({ uri: benchmark.uri, sha256: benchmarkHash.digest().sha256 });
-      }
+/** Adds the n-grams of each benchmark file to `contamination`; returns the files' hashes for the manifest. */
+async function indexBenchmarks(benchmarks: readonly DatasetInput[], contamination: NgramIndex, config: CurationConfig): Promise<Array<{ uri: string; sha256: string }>> {
+  const hashes: Array<{ uri: string; sha256: string }> = [];
+  for (const benchmark of benchmarks) {
+    const benchmarkHash = hashing(await benchmark.open());
+    const reader = { format: 'auto' as const, fileName: benchmark.uri, maxLineBytes: config.maxLineBytes, maxCharacters: config.maxCharacters, columns: config.columns };
+    for await (const outcome of readRecords(benchmarkHash.transform, reader)) {
+      if ('record' in outcome) contamination.add(comparedText(outcome.record));
     }
-    const outputs = Object.fromEntries(splitNames.map((name) => [name, { path: join(scratch, `${name}.jsonl`), stats: new LengthStats(), labels: {} as Record<string, number> }]));
-    const train = createWriteStream(outputs.train!.path);
-    const validation = createWriteStream(outputs.validation!.path);
-    let decontaminated = 0;
-    const tally = (split: SplitName, record: CanonicalRecord) => {
-      const output = outputs[split]!;
-      output.stats.add(tokensForCharacters(characters(record)));
-      if (record.label !== undefined) output.labels[record.label] = (output.labels[record.label] ?? 0) + 1;
-    };
-    for await (const tagged of jsonLines(candidatesPath)) {
-      const split: SplitName = tagged[0] === 't' ? 'train' : 'validation';
-      const line = tagged.slice(1);
-      const record = JSON.parse(line) as CanonicalRecord;
-      if (config.decontamination.enabled && contamination.overlaps(decontaminationText(record))) {
+    hashes.push({ uri: benchmark.uri, sha256: benchmarkHash.digest().sha256 });
+  }
+  return hashes;
+}
+
+/**
+ * Pass 2: assigns splits (stratified quantiles of the prompt hashes need every record first),
+ * indexes the test split's n-grams and the benchmarks', then routes kept records into split files,
+ * dropping training and validation records that share an n-gram with them.
+ */
+async function routeSplits(options: CurateDatasetOptions, scratch: Scratch, records: KeptRecords, splitter: SplitAssigner, samples: ReadonlySet<number>): Promise<RoutedSplits> {
+  const { config } = options;
+  const decontaminate = config.decontamination.enabled;
+  let started = performance.now();
+  const splitCodes = new Uint8Array(records.count);
+  for (let index = 0; index < records.count; index += 1) {
+    const split = splitter.assign(config.split.stratify ? (records.label(index) ?? '') : '', records.promptHashes[index]!);
+    splitCodes[index] = splitNames.indexOf(split);
+  }
+  const contamination = new NgramIndex(config.decontamination.ngram);
+  if (decontaminate) {
+    const lines = new ScratchReader(scratch.keptPath);
+    try {
+      for (let index = 0; index < records.count; index += 1) {
+        const line = lines.nextLine()!;
+        if (splitCodes[index] === testCode) contamination.add(comparedText(JSON.parse(line.toString('utf8')) as CanonicalRecord));
+      }
+    } finally {
+      lines.close();
+    }
+  }
+  const split = performance.now() - started;
+  options.onProgress?.({ phase: 'split', records: records.count, fraction: 1 });
+
+  started = performance.now();
+  const benchmarks = decontaminate ? await indexBenchmarks(options.benchmarks ?? [], contamination, config) : [];
+  const writers = splitNames.map((name) => new ScratchWriter(join(scratch.folder, `${name}.jsonl`), { sha256: true }));
+  const stats = splitNames.map(() => new LengthStats());
+  const labels = splitNames.map(() => ({}) as Record<string, number>);
+  const examples = new Map<number, string>();
+  const lines = new ScratchReader(scratch.keptPath);
+  const probes = decontaminate ? new ScratchReader(scratch.probesPath) : undefined;
+  let decontaminated = 0;
+  try {
+    for (let index = 0; index < records.count; index += 1) {
+      const line = lines.nextLine()!;
+      const probesOfRecord = probes?.nextFloats();
+      const text = () => comparedText(JSON.parse(line.toString('utf8')) as CanonicalRecord);
+      if (samples.has(index)) examples.set(index, text().slice(0, 300));
+      const code = splitCodes[index]!;
+      // The probes rule out nearly every record; the few that may overlap are checked n-gram by n-gram.
+      if (code !== testCode && probesOfRecord !== undefined && contamination.mayOverlap(probesOfRecord) && contamination.overlaps(text())) {
         decontaminated += 1;
         continue;
       }
-      tally(split, record);
-      await writeLine(split === 'train' ? train : validation, line);
+      writers[code]!.write(line);
+      stats[code]!.add(tokensForCharacters(records.characters[index]!));
+      const label = records.label(index);
+      if (label !== undefined) labels[code]![label] = (labels[code]![label] ?? 0) + 1;
     }
-    await Promise.all([closeStream(train), closeStream(validation)]);
-    for await (const line of jsonLines(testPath)) tally('test', JSON.parse(line) as CanonicalRecord);
-    timings.decontaminate = performance.now() - started;
-    progress('decontaminate', counts.kept, 1);
+  } finally {
+    lines.close();
+    probes?.close();
+  }
+  const outputs = {} as RoutedSplits['outputs'];
+  splitNames.forEach((name, code) => {
+    const { bytes, sha256 } = writers[code]!.close();
+    outputs[name] = { path: join(scratch.folder, `${name}.jsonl`), sha256: sha256!, bytes, stats: stats[code]!, labels: labels[code]! };
+  });
+  options.onProgress?.({ phase: 'decontaminate', records: records.count, fraction: 1 });
+  return { outputs, decontaminated, benchmarks, examples, timings: { split, decontaminate: performance.now() - started } };
+}
 
-    // Store: content-addressed splits, then the manifest and card under the version id.
+const testCode = splitNames.indexOf('test');
+
+/** Refuses a run with no records, too many invalid ones, or none left after curation. */
+function checkCounts(curator: RecordCurator, config: CurationConfig, uri: string): void {
+  const { counts } = curator;
+  if (counts.input === 0) throw new InputError(`dataset ${uri} has no records`, { code: 'dataset-empty' });
+  if (exceedsMaxInvalid(counts.invalid, counts.input, config.maxInvalid)) {
+    const first = curator.issues[0];
+    throw new InputError(
+      `dataset ${uri}: ${counts.invalid} of ${counts.input} records are invalid, more than maxInvalid ${config.maxInvalid}; first: line ${first?.line}: "${first?.path}" ${first?.message}`,
+      { code: 'too-many-invalid', issues: curator.issues },
+    );
+  }
+  if (counts.kept === 0) throw new InputError(`dataset ${uri}: no record survived curation (${JSON.stringify(counts)})`, { code: 'dataset-empty' });
+}
+
+/**
+ * Curates a dataset in two streaming passes with bounded memory (only the dedupe indexes and 16
+ * bytes per kept record grow). Pass 1 reads and validates the source and runs the per-record steps
+ * on worker threads, then dedupes in input order on this thread; pass 2 assigns splits and
+ * decontaminates training data against the test split and benchmarks. Stores the splits
+ * (content-addressed), a manifest and a dataset card; the version id is derived from the splits
+ * and the config, so the same input and config give the same id with any number of workers.
+ */
+export async function curateDataset(options: CurateDatasetOptions): Promise<CurationOutcome> {
+  const { config, store } = options;
+  const folder = await mkdtemp(join(tmpdir(), 'lora-curate-'));
+  const scratch: Scratch = { folder, keptPath: join(folder, 'kept.jsonl'), probesPath: join(folder, 'kept.probes') };
+  try {
+    let started = performance.now();
+    const curator = new RecordCurator(config);
+    const splitter = new SplitAssigner(config.split);
+    const first = await admitRecords(options, scratch, curator, splitter);
+    curator.releaseIndexes();
+    const read = performance.now() - started;
+    checkCounts(curator, config, options.source.uri);
+    const routed = await routeSplits(options, scratch, first.records, splitter, new Set(curator.nearDuplicateSamples.keys()));
+
     started = performance.now();
     const splitFiles = {} as DatasetManifest['splits'];
     for (const name of splitNames) {
-      const output = outputs[name]!;
-      const blob = await putBlob(store, createReadStream(output.path));
+      const output = routed.outputs[name];
+      const blob = await putFileBlob(store, output.path, { sha256: output.sha256, size: output.bytes });
       const tokens = output.stats.summary();
       splitFiles[name] = { key: blob.key, sha256: blob.sha256, bytes: blob.size, records: tokens.records, tokens, labels: output.labels };
     }
     const id = `ds-${sha256Hex(canonicalJson({ splits: splitNames.map((name) => splitFiles[name].sha256), config })).slice(0, 16)}`;
     const manifestKey = manifestKeyOf(options.name, id);
     const existing = await store.head(manifestKey);
+    const { counts } = curator;
     const manifest: DatasetManifest = {
       schemaVersion: 1,
       id,
       name: options.name,
       createdAt: new Date().toISOString(),
-      source: { uri: options.source.uri, ...source, format: config.format },
-      benchmarks,
+      source: { uri: options.source.uri, sha256: first.source.sha256, bytes: first.source.bytes, format: config.format },
+      benchmarks: routed.benchmarks,
       config,
       tokenizer: tokenEstimateMethod,
-      counts: { ...counts, decontaminated, kept: counts.kept - decontaminated },
+      counts: { ...counts, decontaminated: routed.decontaminated, kept: counts.kept - routed.decontaminated },
       filteredBy: curator.filteredBy,
       pii: curator.pii,
       issuesByCode: curator.issuesByCode,
       issues: curator.issues.map((issue) => ({ ...(issue.line === undefined ? {} : { line: issue.line }), code: issue.code, path: issue.path, message: issue.message })),
-      nearDuplicateExamples: [...curator.nearDuplicateSamples].map(([keptIndex, duplicates]) => ({ kept: examples.get(keptIndex) ?? '', duplicates })),
+      nearDuplicateExamples: [...curator.nearDuplicateSamples].map(([keptIndex, duplicates]) => ({ kept: routed.examples.get(keptIndex) ?? '', duplicates })),
       splits: splitFiles,
       cardKey: `datasets/${options.name}/${id}/card.md`,
     };
     if (existing === undefined) {
-      const histogram = outputs.train!.stats.histogram(12);
+      const histogram = routed.outputs.train.stats.histogram(12);
       await store.put(manifest.cardKey, renderDatasetCard(manifest, histogram));
       await store.writeJson(manifestKey, manifest);
     }
-    timings.write = performance.now() - started;
+    const write = performance.now() - started;
     const stored = existing === undefined ? manifest : ((await store.readJson(manifestKey)) as DatasetManifest);
-    return { manifest: stored, manifestKey, created: existing === undefined, timings: { ...curator.timings, ...timings } };
+    const timings = { ...curator.timings, read, ...routed.timings, write };
+    return { manifest: stored, manifestKey, created: existing === undefined, timings, workers: first.workers };
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    await rm(folder, { recursive: true, force: true });
   }
 }

@@ -2,40 +2,17 @@ import type { ValidationIssue } from '../core/index.js';
 import type { CanonicalRecord } from './canonical-record.js';
 import type { CurationConfig } from './curation-config.js';
 import { NearDuplicateIndex } from './curation/minhash-lsh.js';
-import { normalizeText } from './curation/normalize-text.js';
-import { findPii, scrubPii } from './curation/pii-scrubber.js';
-import { qualityProblem } from './curation/quality-filter.js';
 import { HashSet53 } from './curation/hash-set.js';
-import { CollapsedHasher } from './curation/text-hash.js';
+import { lineOf, maxIssuesListed, type PrepareStep, type PreparedBatch } from './curation/prepared-batch.js';
+import { comparedText } from './curation/record-preparer.js';
 
-/** Time spent in each step, in milliseconds, for the benchmark and the report. */
-export type StepTimings = Record<'normalize' | 'pii' | 'quality' | 'exactDedupe' | 'nearDedupe', number>;
-
-/** What happened to one record in the first pass: kept (with its prompt hash and split group), or why not. */
-export type CurateOutcome =
-  | { kept: true; record: CanonicalRecord; promptHash: number; group: string }
-  | { kept: false; reason: 'filtered' | 'pii' | 'exact-duplicate' | 'near-duplicate'; detail?: string; duplicateOf?: number };
-
-const maxIssuesKept = 20;
-
-/** The hash of a record's prompt (every message but the assistant's, whitespace collapsed): what splits are assigned by. */
-export function promptHash(record: CanonicalRecord): number {
-  const hasher = new CollapsedHasher();
-  for (const message of record.messages) if (message.role !== 'assistant') hasher.text(message.content).separator(1);
-  return hasher.digest();
-}
-
-/** The exact-dedupe key of a record: label, roles and whitespace-collapsed contents. */
-function exactKey(record: CanonicalRecord): number {
-  const hasher = new CollapsedHasher().text(record.label ?? '').separator(0);
-  for (const message of record.messages) hasher.text(message.role).separator(1).text(message.content).separator(2);
-  return hasher.digest();
-}
+/** Time spent in each step, in milliseconds, for the benchmark: the per-record steps (summed over workers) and the dedupe. */
+export type StepTimings = Record<PrepareStep | 'exactDedupe' | 'nearDedupe', number>;
 
 /**
- * The per-record steps of curation, in order: normalise, scrub or drop PII, quality filters,
- * exact dedupe, near-duplicate removal. Keeps the counts each step reports; the dedupe indexes
- * are the only state that grows with the input.
+ * The order-dependent half of curation, on the main thread: admits prepared batches in input order
+ * through exact dedupe and near-duplicate removal, and adds up what every step reported. The dedupe
+ * indexes are the only state that grows with the input.
  */
 export class RecordCurator {
   readonly counts = { input: 0, invalid: 0, filtered: 0, piiDropped: 0, exactDuplicates: 0, nearDuplicates: 0, kept: 0 };
@@ -43,96 +20,93 @@ export class RecordCurator {
   readonly pii: Record<string, number> = {};
   readonly issuesByCode: Record<string, number> = {};
   readonly issues: ValidationIssue[] = [];
-  readonly timings: StepTimings = { normalize: 0, pii: 0, quality: 0, exactDedupe: 0, nearDedupe: 0 };
+  readonly timings: StepTimings = { parse: 0, normalize: 0, pii: 0, quality: 0, hashing: 0, exactDedupe: 0, nearDedupe: 0 };
   /** Near-duplicate pairs (kept index → duplicate texts) for the report's examples. */
   readonly nearDuplicateSamples = new Map<number, string[]>();
-  private readonly exactKeys = new HashSet53();
-  private readonly nearIndex: NearDuplicateIndex | undefined;
+  private exactKeys = new HashSet53();
+  private nearIndex: NearDuplicateIndex | undefined;
+  private released = false;
 
   constructor(private readonly config: CurationConfig) {
     const near = config.dedupe.near;
     this.nearIndex = near.enabled ? new NearDuplicateIndex({ shingleSize: near.shingleSize, bands: near.bands, rows: near.rows, threshold: near.threshold }) : undefined;
   }
 
-  /** Counts a rejected input record. */
-  reject(issues: readonly ValidationIssue[]): void {
-    this.counts.input += 1;
-    this.counts.invalid += 1;
-    const first = issues[0];
-    if (first === undefined) return;
-    this.issuesByCode[first.code] = (this.issuesByCode[first.code] ?? 0) + 1;
-    if (this.issues.length < maxIssuesKept) this.issues.push(first);
+  /** Sizes the dedupe indexes for about `records` candidates, an estimate, so that they do not rehash on the way. */
+  reserve(records: number): void {
+    if (this.config.dedupe.exact) this.exactKeys.reserve(records);
+    this.nearIndex?.reserve(records);
   }
 
-  /** Runs the steps on one valid record. */
-  curate(input: CanonicalRecord): CurateOutcome {
-    this.counts.input += 1;
-    const { config, timings } = this;
+  /**
+   * Admits one batch: adds its tallies, then runs each candidate through the dedupe indexes and
+   * calls `keep` with the candidate's index in the batch and its index among all kept records.
+   */
+  admit(batch: PreparedBatch, keep: (index: number, keptIndex: number) => void): void {
+    if (this.released) throw new Error('records were admitted after the dedupe indexes were released');
+    this.tally(batch);
+    const { counts, timings, nearIndex } = this;
+    const exact = this.config.dedupe.exact;
+    const length = batch.signatureLength;
+    if (nearIndex !== undefined && batch.count > 0 && length !== nearIndex.signerOptions.length) {
+      throw new Error(`a prepared batch has signatures of ${length} minhashes where the near-duplicate index takes ${nearIndex.signerOptions.length}; preparer and curator must share a config`);
+    }
     let started = performance.now();
-    let record: CanonicalRecord = { ...input, messages: input.messages.map((message) => ({ role: message.role, content: normalizeText(message.content, config.normalize) })) };
-    let now = performance.now();
-    timings.normalize += now - started;
-    started = now;
-
-    if (config.pii.mode !== 'off') {
-      const found: Record<string, number> = {};
-      const messages = record.messages.map((message) => {
-        const scrubbed = config.pii.mode === 'replace' ? scrubPii(message.content) : { text: message.content, counts: findPii(message.content) };
-        for (const [type, count] of Object.entries(scrubbed.counts)) if (count) found[type] = (found[type] ?? 0) + count;
-        return { role: message.role, content: scrubbed.text };
-      });
-      for (const [type, count] of Object.entries(found)) this.pii[type] = (this.pii[type] ?? 0) + count;
-      now = performance.now();
-      timings.pii += now - started;
-      started = now;
-      if (config.pii.mode === 'drop' && Object.keys(found).length > 0) {
-        this.counts.piiDropped += 1;
-        return { kept: false, reason: 'pii', detail: Object.keys(found).join(',') };
+    for (let index = 0; index < batch.count; index += 1) {
+      if (exact && !this.exactKeys.add(batch.exactKeys[index]!)) {
+        counts.exactDuplicates += 1;
+        continue;
       }
-      record = { ...record, messages };
-    }
-
-    const problem = qualityProblem(record, config.quality);
-    now = performance.now();
-    timings.quality += now - started;
-    started = now;
-    if (problem !== undefined) {
-      this.counts.filtered += 1;
-      this.filteredBy[problem] = (this.filteredBy[problem] ?? 0) + 1;
-      return { kept: false, reason: 'filtered', detail: problem };
-    }
-
-    if (config.dedupe.exact) {
-      const key = exactKey(record);
-      const seen = !this.exactKeys.add(key);
-      now = performance.now();
-      timings.exactDedupe += now - started;
-      started = now;
-      if (seen) {
-        this.counts.exactDuplicates += 1;
-        return { kept: false, reason: 'exact-duplicate' };
+      if (nearIndex !== undefined && length > 0) {
+        const now = performance.now();
+        timings.exactDedupe += now - started;
+        started = now;
+        const match = nearIndex.addSignature(counts.kept, batch.signatures.subarray(index * length, (index + 1) * length));
+        const after = performance.now();
+        timings.nearDedupe += after - started;
+        started = after;
+        if (match !== undefined) {
+          counts.nearDuplicates += 1;
+          this.sample(match.duplicateOf, batch, index);
+          continue;
+        }
       }
+      keep(index, counts.kept);
+      counts.kept += 1;
     }
-
-    if (this.nearIndex !== undefined) {
-      // System prompts are shared on purpose; comparing them would make every record look alike.
-      const text = record.messages
-        .filter((message) => message.role !== 'system')
-        .map((message) => message.content)
-        .join('\n');
-      const match = this.nearIndex.add(this.counts.kept, text);
-      timings.nearDedupe += performance.now() - started;
-      if (match !== undefined) {
-        this.counts.nearDuplicates += 1;
-        const samples = this.nearDuplicateSamples.get(match.duplicateOf);
-        if (samples === undefined && this.nearDuplicateSamples.size < 5) this.nearDuplicateSamples.set(match.duplicateOf, [text.slice(0, 300)]);
-        else if (samples !== undefined && samples.length < 3) samples.push(text.slice(0, 300));
-        return { kept: false, reason: 'near-duplicate', duplicateOf: match.duplicateOf };
-      }
-    }
-
-    this.counts.kept += 1;
-    const group = config.split.stratify ? (record.label ?? '') : '';
-    return { kept: true, record, promptHash: promptHash(record), group };
+    timings.exactDedupe += performance.now() - started;
   }
+
+  /** Lets the dedupe indexes go once every record is admitted: hundreds of megabytes at a million records, which the second pass can use. */
+  releaseIndexes(): void {
+    this.exactKeys = new HashSet53();
+    this.nearIndex = undefined;
+    this.released = true;
+  }
+
+  private tally(batch: PreparedBatch): void {
+    const { counts } = this;
+    counts.input += batch.input;
+    counts.invalid += batch.invalid;
+    counts.filtered += batch.filtered;
+    counts.piiDropped += batch.piiDropped;
+    addCounts(this.filteredBy, batch.filteredBy);
+    addCounts(this.pii, batch.pii);
+    addCounts(this.issuesByCode, batch.issuesByCode);
+    addCounts(this.timings, batch.timings);
+    for (const issue of batch.issues) if (this.issues.length < maxIssuesListed) this.issues.push(issue);
+  }
+
+  /** Keeps a few near-duplicates' texts, by the kept record they duplicate, for the report. */
+  private sample(duplicateOf: number, batch: PreparedBatch, index: number): void {
+    const samples = this.nearDuplicateSamples.get(duplicateOf);
+    if (samples === undefined ? this.nearDuplicateSamples.size >= 5 : samples.length >= 3) return;
+    const text = comparedText(JSON.parse(lineOf(batch, index)) as CanonicalRecord).slice(0, 300);
+    if (samples === undefined) this.nearDuplicateSamples.set(duplicateOf, [text]);
+    else samples.push(text);
+  }
+}
+
+function addCounts(into: Record<string, number>, counts: Record<string, number>): void {
+  for (const key in counts) into[key] = (into[key] ?? 0) + counts[key]!;
 }

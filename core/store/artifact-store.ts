@@ -19,6 +19,11 @@ export interface ArtifactStore {
   readonly url: string;
   /** Writes an object whole: readers see the old object or the new one, never a part. */
   put(key: string, body: ObjectBody): Promise<ObjectInfo>;
+  /**
+   * Writes a local file whole, like `put`. The file store moves it into place when it can (same
+   * file system), which saves copying gigabytes, so the file is gone afterwards either way.
+   */
+  putFile(key: string, path: string): Promise<ObjectInfo>;
   /** Streams an object; throws a `StoreError` with code `not-found` when it is missing. */
   get(key: string): Promise<Readable>;
   /** The object's size and time, or undefined when it is missing. */

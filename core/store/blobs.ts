@@ -49,6 +49,18 @@ export async function putBlob(store: ArtifactStore, body: ObjectBody): Promise<B
   }
 }
 
+/**
+ * Stores a local file as a blob whose sha256 and size are already known (hashed while it was
+ * written): the file store moves it into place without reading it again. The file is gone afterwards.
+ */
+export async function putFileBlob(store: ArtifactStore, path: string, known: { sha256: string; size: number }): Promise<BlobRef> {
+  const ref = { key: blobKey(known.sha256), ...known };
+  const existing = await store.head(ref.key);
+  if (existing === undefined || existing.size !== ref.size) await store.putFile(ref.key, path);
+  else await rm(path, { force: true });
+  return ref;
+}
+
 async function storeOnce(store: ArtifactStore, ref: BlobRef, body: () => ObjectBody): Promise<BlobRef> {
   const existing = await store.head(ref.key);
   if (existing === undefined || existing.size !== ref.size) await store.put(ref.key, body());

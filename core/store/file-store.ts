@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -120,6 +121,37 @@ export class FileStore implements ArtifactStore {
 
   async put(key: string, body: ObjectBody): Promise<ObjectInfo> {
     await this.write(key, body);
+    const info = await this.head(key);
+    if (info === undefined) throw new StoreError(`store object ${JSON.stringify(key)} vanished right after it was written`, { code: 'io-error', key });
+    return info;
+  }
+
+  async putFile(key: string, path: string): Promise<ObjectInfo> {
+    const target = this.pathOf(key);
+    const scratch = join(this.root, scratchFolder, `${randomBytes(12).toString('hex')}.partial`);
+    const moved = await makeFolder(dirname(scratch)).then(() => rename(path, scratch)).then(
+      () => true,
+      () => false,
+    );
+    if (!moved) {
+      // Another file system (EXDEV), or anything else in the way of a move: copy as `put` does, which reports real errors.
+      const info = await this.put(key, createReadStream(path));
+      await rm(path, { force: true });
+      return info;
+    }
+    try {
+      const handle = await open(scratch, 'r+');
+      try {
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      await makeFolder(dirname(target));
+      await rename(scratch, target);
+    } catch (error) {
+      await rm(scratch, { force: true }).catch(() => undefined);
+      throw storeErrorFrom(error, 'write', key);
+    }
     const info = await this.head(key);
     if (info === undefined) throw new StoreError(`store object ${JSON.stringify(key)} vanished right after it was written`, { code: 'io-error', key });
     return info;

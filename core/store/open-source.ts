@@ -49,6 +49,7 @@ export function createSourceOpener(store: ArtifactStore, s3: LoraConfig['store']
     const path = resolve(cwd, uri);
     const info = await stat(path).catch(() => undefined);
     if (info === undefined || !info.isFile()) throw missing(`${uri} (looked at ${path})`);
-    return { stream: createReadStream(path), bytes: info.size };
+    // 1 MB reads: the reader runs ahead of a consumer that works in 1 MB blocks instead of stalling on 64 KB ones.
+    return { stream: createReadStream(path, { highWaterMark: 1 << 20 }), bytes: info.size };
   };
 }

@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -101,6 +103,12 @@ export class S3Store implements ArtifactStore {
 
   private storeKey(objectKey: string): string {
     return this.prefix === '' ? objectKey : objectKey.slice(this.prefix.length + 1);
+  }
+
+  async putFile(key: string, path: string): Promise<ObjectInfo> {
+    const info = await this.put(key, createReadStream(path));
+    await rm(path, { force: true });
+    return info;
   }
 
   async put(key: string, body: ObjectBody): Promise<ObjectInfo> {

@@ -42,10 +42,20 @@ export class BucketTable {
     if (this.count > this.capacity * maxLoad) this.grow();
   }
 
-  /** Moves every bucket to a table half as large again. Homes rise with the key, so the writes move forward. */
+  /** Makes room for `buckets` in all without growing again, when that is more than there is room for now. */
+  reserve(buckets: number): void {
+    const capacity = Math.ceil(buckets / maxLoad) + 1;
+    if (capacity > this.capacity) this.rehash(capacity);
+  }
+
+  /** Moves every bucket to a table half as large again. */
   private grow(): void {
+    this.rehash(Math.ceil(this.capacity * tableGrowth));
+  }
+
+  /** Moves every bucket to a table of `capacity` cells. Homes rise with the key, so the writes move forward. */
+  private rehash(capacity: number): void {
     const old = this.cells;
-    const capacity = Math.ceil(this.capacity * tableGrowth);
     const cells = new Int32Array(capacity * 2);
     for (let from = 0; from < old.length; from += 2) {
       const value = old[from + 1]!;

@@ -19,7 +19,8 @@ export class HashSet53 {
 
   private slot(hash: number, cells: Float64Array): number {
     const mask = cells.length - 1;
-    let cell = (hash % 0x100000000 >>> 0) & mask;
+    // ToUint32 keeps the low 32 bits of a 53-bit integer, without the floating-point modulo of `%`.
+    let cell = (hash >>> 0) & mask;
     while (cells[cell] !== 0 && cells[cell] !== hash) cell = (cell + 1) & mask;
     return cell;
   }
@@ -41,9 +42,25 @@ export class HashSet53 {
     return this.cells[this.slot(hash, this.cells)] === hash;
   }
 
+  /** Calls `visit` with every member, in no particular order. */
+  forEach(visit: (member: number) => void): void {
+    for (const cell of this.cells) if (cell !== 0) visit(cell);
+  }
+
+  /** Makes room for `members` in all without growing again; the table only ever gets larger. */
+  reserve(members: number): void {
+    let length = this.cells.length;
+    while (members > length * 0.7) length *= 2;
+    if (length > this.cells.length) this.rehash(length);
+  }
+
   private grow(): void {
+    this.rehash(this.cells.length * 2);
+  }
+
+  private rehash(length: number): void {
     const old = this.cells;
-    const cells = new Float64Array(old.length * 2);
+    const cells = new Float64Array(length);
     for (const hash of old) if (hash !== 0) cells[this.slot(hash, cells)] = hash;
     this.cells = cells;
   }

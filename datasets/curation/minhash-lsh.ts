@@ -1,5 +1,5 @@
 import { BucketTable, initialTableCapacity } from './bucket-table.js';
-import { Buffer } from 'node:buffer';
+import { MinHashSigner, mix32, type MinHashSignerOptions } from './minhash-signer.js';
 
 /** Settings of near-duplicate detection; see `nearDuplicateDefaults`. */
 export interface NearDuplicateOptions {
@@ -34,20 +34,15 @@ export interface DuplicateCluster {
   duplicateCount: number;
 }
 
-// A bin no shingle fell into; one that stays empty after densification means an empty text. Minhashes
-// are 31-bit, so they fit V8's small integers and an Int32Array, and their differences do not overflow.
-const emptyBin = 0x7fffffff;
 // Kept texts a bucket lists at most. Texts that share a long template collide in many bands; past this
 // size a bucket stops growing, so one add verifies at most bands * maxBucketSize candidates instead of
 // every kept text (quadratic time). Near-duplicates still meet in their other bands.
 const maxBucketSize = 64;
 const maxExampleDuplicates = 10;
 const maxMinhashes = 0x10000;
-const shingleBase = 0x01000193;
 // Stored minhashes per arena chunk (256 KB of Uint16): chunks are never copied, so the arena grows
 // without a moment of holding both an old and a new copy, and wastes at most one part-filled chunk.
 const chunkMinhashes = 0x20000;
-
 
 /**
  * Near-duplicate detection with MinHash and LSH banding over character shingles of lowercased,
@@ -74,7 +69,7 @@ export class NearDuplicateIndex {
   readonly options: Readonly<Required<NearDuplicateOptions>>;
   private readonly length: number;
   private readonly seedMix: number;
-  private readonly outgoingFactor: number;
+  private readonly signer: MinHashSigner;
   /** Kept texts per arena chunk, as a shift: slot >>> chunkShift is the chunk. */
   private readonly chunkShift: number;
   private readonly tables: BucketTable[];
@@ -83,15 +78,11 @@ export class NearDuplicateIndex {
   private overflowCount = 0;
   private readonly examples = new Map<number, { duplicateIds: number[]; duplicateCount: number }>();
   private readonly scratch: Int32Array;
-  private readonly emptyFlags: Uint8Array;
   private readonly bandKeys: Int32Array;
   /** The cell of each band's key, from the lookup in `add`, so that `insert` does not probe again. */
   private readonly bandCells: Int32Array;
   /** The candidates of one add, with repeats: a text met in several bands is verified once after sorting. */
   private candidates = new Int32Array(256);
-  /** The normalised text being hashed, reused across calls, and the same memory as bytes to write into. */
-  private characters = new Uint16Array(1024);
-  private characterBytes = Buffer.from(this.characters.buffer);
   /** The low 16 bits of each kept signature, in chunks of `1 << chunkShift` texts. */
   private readonly signatureChunks: Uint16Array[] = [];
   private readonly idChunks: Float64Array[] = [];
@@ -112,18 +103,29 @@ export class NearDuplicateIndex {
     }
     this.options = resolved;
     this.length = resolved.bands * resolved.rows;
-    this.seedMix = mix32(resolved.seed ^ 0x85ebca6b);
-    let power = 1;
-    for (let index = 1; index < resolved.shingleSize; index += 1) power = Math.imul(power, shingleBase);
-    this.outgoingFactor = power;
+    this.signer = new MinHashSigner({ shingleSize: resolved.shingleSize, length: this.length, seed: resolved.seed });
+    this.seedMix = this.signer.seedMix;
     let chunkShift = 0;
     while (this.length << (chunkShift + 1) <= chunkMinhashes) chunkShift += 1;
     this.chunkShift = chunkShift;
     this.tables = Array.from({ length: resolved.bands }, () => new BucketTable(initialTableCapacity));
     this.scratch = new Int32Array(this.length);
-    this.emptyFlags = new Uint8Array(this.length);
     this.bandKeys = new Int32Array(resolved.bands);
     this.bandCells = new Int32Array(resolved.bands);
+  }
+
+  /** What a `MinHashSigner` needs to make signatures for `addSignature`. */
+  get signerOptions(): MinHashSignerOptions {
+    return this.signer.options;
+  }
+
+  /**
+   * Sizes the bucket tables for `texts` kept texts at once, so that they do not rehash on the way
+   * there: growing a table moves every bucket to a random place in a larger one, which costs more
+   * than all the lookups when an index grows to millions. Curation calls it with an estimate.
+   */
+  reserve(texts: number): void {
+    for (const table of this.tables) table.reserve(texts);
   }
 
   /** Number of kept (indexed) texts. */
@@ -141,7 +143,7 @@ export class NearDuplicateIndex {
 
   /** The `bands * rows` minhashes (31-bit values) of a text; texts equal up to case and whitespace get equal signatures. */
   signature(text: string): Uint32Array {
-    this.computeSignature(text, this.scratch);
+    this.signer.sign(text, this.scratch);
     return new Uint32Array(this.scratch);
   }
 
@@ -150,8 +152,15 @@ export class NearDuplicateIndex {
    * id and the estimated similarity, and indexes nothing, so the first of a cluster is the one kept.
    */
   add(id: number, text: string): NearDuplicateMatch | undefined {
-    const signature = this.scratch;
-    this.computeSignature(text, signature);
+    this.signer.sign(text, this.scratch);
+    return this.addSignature(id, this.scratch);
+  }
+
+  /**
+   * `add` for a signature made elsewhere (by a `MinHashSigner` with this index's `signerOptions`, in a
+   * curation worker): indexes it unless it near-duplicates a kept one, and then returns that one.
+   */
+  addSignature(id: number, signature: Int32Array): NearDuplicateMatch | undefined {
     const count = this.gatherCandidates(signature);
     const match = count > 0 ? this.bestMatch(count, signature) : undefined;
     if (match !== undefined) {
@@ -173,83 +182,6 @@ export class NearDuplicateIndex {
       result.push({ keptId: this.idOf(slot), duplicateIds: [...example.duplicateIds], duplicateCount: example.duplicateCount });
     }
     return result;
-  }
-
-  /** Writes the signature of `text` into `out`: one-permutation MinHash over a rolling shingle hash, then densification. */
-  private computeSignature(text: string, out: Int32Array): void {
-    out.fill(emptyBin);
-    const count = this.normalize(text);
-    const characters = this.characters;
-    const size = this.options.shingleSize;
-    const bins = this.length;
-    const { seedMix, outgoingFactor } = this;
-    let hash = 0;
-    for (let index = 0; index < size - 1 && index < count; index += 1) hash = (Math.imul(hash, shingleBase) + characters[index]!) | 0;
-    // A text shorter than one shingle is one shingle.
-    if (count > 0 && count < size) addShingle(out, hash ^ seedMix, bins);
-    for (let index = size - 1; index < count; index += 1) {
-      hash = (Math.imul(hash, shingleBase) + characters[index]!) | 0;
-      addShingle(out, hash ^ seedMix, bins);
-      // Polynomial rolling hash: drop the shingle's first character before the next one comes in.
-      hash = (hash - Math.imul(characters[index - size + 1]!, outgoingFactor)) | 0;
-    }
-    this.densify(out);
-  }
-
-  /**
-   * Lowercases `text` into `characters`, whitespace runs collapsed to one space and the ends trimmed;
-   * returns the length. The text is copied in with one UTF-16 `Buffer.write`, and the loop compacts it
-   * in place: indexing a typed array is cheaper in V8 than `charCodeAt`.
-   */
-  private normalize(text: string): number {
-    const lower = text.toLowerCase();
-    if (this.characters.length < lower.length) {
-      this.characters = new Uint16Array(lower.length * 2);
-      this.characterBytes = Buffer.from(this.characters.buffer);
-    }
-    const characters = this.characters;
-    this.characterBytes.write(lower, 0, 'utf16le');
-    let count = 0;
-    let pendingSpace = false;
-    for (let index = 0; index < lower.length; index += 1) {
-      const code = characters[index]!;
-      if (code <= 32 || (code >= 0xa0 && isUnicodeSpace(code))) {
-        pendingSpace = count > 0;
-        continue;
-      }
-      if (pendingSpace) {
-        characters[count] = 32;
-        count += 1;
-        pendingSpace = false;
-      }
-      characters[count] = code;
-      count += 1;
-    }
-    return count;
-  }
-
-  /** Fills each empty bin from the first non-empty bin of its own pseudo-random probe sequence, the same for every text. */
-  private densify(out: Int32Array): void {
-    const bins = this.length;
-    const empty = this.emptyFlags;
-    let emptyCount = 0;
-    for (let bin = 0; bin < bins; bin += 1) {
-      const isEmpty = out[bin] === emptyBin ? 1 : 0;
-      empty[bin] = isEmpty;
-      emptyCount += isEmpty;
-    }
-    if (emptyCount === 0 || emptyCount === bins) return;
-    for (let bin = 0; bin < bins; bin += 1) {
-      if (empty[bin] === 0) continue;
-      for (let attempt = 1; ; attempt += 1) {
-        const probe = mix32(this.seedMix ^ Math.imul(bin + 1, 0x9e3779b1) ^ Math.imul(attempt, 0xc2b2ae35));
-        const source = ((probe >>> 16) * bins) >>> 16;
-        if (empty[source] === 0) {
-          out[bin] = out[source]!;
-          break;
-        }
-      }
-    }
   }
 
   /** A signed 32-bit hash of one band's (full 31-bit) minhashes, the key of its bucket. */
@@ -393,39 +325,6 @@ export class NearDuplicateIndex {
   }
 }
 
-
-/**
- * Mixes a shingle hash (multiply and xor-shift, enough to spread a polynomial hash's bits), picks its
- * bin from the top 16 bits and keeps the low 31 bits when they are the bin's smallest so far. The
- * minimum is taken without a branch: the comparison is a coin flip the CPU cannot predict, and
- * mispredicting it cost more than all the hashing. 31-bit values keep the difference exact in int32.
- */
-function addShingle(out: Int32Array, hash: number, bins: number): void {
-  let value = Math.imul(hash, 0x9e3779b1);
-  value ^= value >>> 15;
-  value = Math.imul(value, 0x85ebca6b);
-  value ^= value >>> 13;
-  const bin = ((value >>> 16) * bins) >>> 16;
-  const current = out[bin]!;
-  const difference = (value >>> 1) - current;
-  out[bin] = current + ((difference >> 31) & difference);
-}
-
-/** MurmurHash3's finaliser: spreads every input bit over all 32 output bits. */
-function mix32(value: number): number {
-  let hash = value | 0;
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return hash;
-}
-
-/** The no-break and typographic spaces and the line separators; ASCII whitespace is tested inline. */
-function isUnicodeSpace(code: number): boolean {
-  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
-}
 
 function assertWholeNumber(name: string, value: number, minimum: number): void {
   if (!Number.isInteger(value) || value < minimum) {

@@ -1,111 +1,245 @@
-import { HashSet53 } from './hash-set.js';
+import { LowercaseUnits } from './lowercase-units.js';
 import { finalize } from './text-hash.js';
 
 const letterOrDigit = /[\p{L}\p{N}]/u;
 
-function isWordCharacter(code: number, text: string, index: number): boolean {
-  if (code < 0x80) return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
-  return letterOrDigit.test(text[index]!);
-}
-
-/** Lowercases one UTF-16 unit cheaply for ASCII, through the string API otherwise. */
-function lower(code: number, text: string, index: number): number {
-  if (code < 0x80) return code >= 0x41 && code <= 0x5a ? code + 32 : code;
-  return text[index]!.toLowerCase().charCodeAt(0);
+function isWordCharacter(code: number): boolean {
+  if (code < 0x80) return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a);
+  return letterOrDigit.test(String.fromCharCode(code));
 }
 
 /**
- * The 53-bit hashes of a text's word n-grams, written into `into` (grown as needed); returns how many.
- * Words are found and hashed in one pass over the characters (two 32-bit lanes, no word strings),
- * and each n-gram's hash is a polynomial over its words' hashes, rolled along the text.
+ * The 53-bit hashes of the word n-grams of a lowercased text, and the scratch memory they are made
+ * in, reused across calls: what a curation worker computes so that the main thread only adds and
+ * looks up numbers. Words are runs of letters and digits, found and hashed in one pass over the
+ * characters (two 32-bit lanes, no word strings); each n-gram's hash is a polynomial over its
+ * words' hashes, rolled along the text.
  */
-function ngramHashes(text: string, n: number, scratch: { first: Uint32Array; second: Uint32Array; out: Float64Array }): number {
-  let words = 0;
-  let first = 0x811c9dc5;
-  let second = 0x9e3779b9;
-  let inWord = false;
-  const push = () => {
-    if (words === scratch.first.length) {
-      const grownFirst = new Uint32Array(words * 2);
-      const grownSecond = new Uint32Array(words * 2);
-      grownFirst.set(scratch.first);
-      grownSecond.set(scratch.second);
-      scratch.first = grownFirst;
-      scratch.second = grownSecond;
-    }
-    scratch.first[words] = finalize(first);
-    scratch.second[words] = finalize(second);
-    words += 1;
-    first = 0x811c9dc5;
-    second = 0x9e3779b9;
-  };
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (isWordCharacter(code, text, index)) {
-      const character = lower(code, text, index);
-      first = Math.imul(first ^ character, 0x01000193);
-      second = Math.imul(second ^ character, 0x5bd1e995);
-      inWord = true;
-    } else if (inWord) {
-      push();
-      inWord = false;
-    }
-  }
-  if (inWord) push();
-  if (words < n) return 0;
-  if (scratch.out.length < words) scratch.out = new Float64Array(words * 2);
-  const baseFirst = 0x01000193;
-  const baseSecond = 0x5bd1e995;
-  let powerFirst = 1;
-  let powerSecond = 1;
-  for (let index = 1; index < n; index += 1) {
-    powerFirst = Math.imul(powerFirst, baseFirst);
-    powerSecond = Math.imul(powerSecond, baseSecond);
-  }
-  let rollingFirst = 0;
-  let rollingSecond = 0;
-  let count = 0;
-  for (let index = 0; index < words; index += 1) {
-    if (index >= n) {
-      rollingFirst = (rollingFirst - Math.imul(scratch.first[index - n]!, powerFirst)) | 0;
-      rollingSecond = (rollingSecond - Math.imul(scratch.second[index - n]!, powerSecond)) | 0;
-    }
-    rollingFirst = (Math.imul(rollingFirst, baseFirst) + scratch.first[index]!) | 0;
-    rollingSecond = (Math.imul(rollingSecond, baseSecond) + scratch.second[index]!) | 0;
-    if (index >= n - 1) {
-      scratch.out[count] = (finalize(rollingFirst) & 0x1fffff) * 0x100000000 + finalize(rollingSecond);
-      count += 1;
-    }
-  }
-  return count;
-}
-
-/**
- * The word n-grams of texts that training data must not share (a test split, a benchmark),
- * kept as 53-bit hashes so that millions fit in memory.
- */
-export class NgramIndex {
-  private readonly grams = new HashSet53();
-  private readonly scratch = { first: new Uint32Array(256), second: new Uint32Array(256), out: new Float64Array(256) };
+export class NgramHasher {
+  private first = new Uint32Array(256);
+  private second = new Uint32Array(256);
+  private out = new Float64Array(256);
+  private readonly lowered = new LowercaseUnits();
 
   constructor(readonly n: number) {}
 
-  /** Number of distinct n-grams held. */
-  get size(): number {
-    return this.grams.size;
+  /** The hashes of every word n-gram of `text`, as a view that the next call overwrites. */
+  hashes(text: string): Float64Array {
+    return this.roll(this.words(this.lowered.load(text)), this.n, 1);
+  }
+
+  /**
+   * The hashes of the word `length`-grams that start at every `stride`-th word of a text already
+   * lowercased into `text` (which a MinHash signer may read too), as a view that the next call overwrites.
+   */
+  sampledHashes(text: LowercaseUnits, length: number, stride: number): Float64Array {
+    return this.roll(this.words(text), length, stride);
+  }
+
+  /** Hashes each word of `text` into the two lanes; returns how many words there are. */
+  private words(text: LowercaseUnits): number {
+    const { units, length } = text;
+    let words = 0;
+    let first = 0x811c9dc5;
+    let second = 0x9e3779b9;
+    let inWord = false;
+    for (let index = 0; index <= length; index += 1) {
+      const code = index < length ? units[index]! : 0x20;
+      if (isWordCharacter(code)) {
+        first = Math.imul(first ^ code, 0x01000193);
+        second = Math.imul(second ^ code, 0x5bd1e995);
+        inWord = true;
+        continue;
+      }
+      if (!inWord) continue;
+      if (words === this.first.length) this.growWords();
+      this.first[words] = finalize(first);
+      this.second[words] = finalize(second);
+      words += 1;
+      first = 0x811c9dc5;
+      second = 0x9e3779b9;
+      inWord = false;
+    }
+    return words;
+  }
+
+  /** Rolls a polynomial hash of `n` words along the word hashes, keeping the n-grams that start at every `stride`-th word. */
+  private roll(words: number, n: number, stride: number): Float64Array {
+    if (words < n) return this.out.subarray(0, 0);
+    if (this.out.length < words) this.out = new Float64Array(words * 2);
+    const { first, second, out } = this;
+    const baseFirst = 0x01000193;
+    const baseSecond = 0x5bd1e995;
+    let powerFirst = 1;
+    let powerSecond = 1;
+    for (let index = 1; index < n; index += 1) {
+      powerFirst = Math.imul(powerFirst, baseFirst);
+      powerSecond = Math.imul(powerSecond, baseSecond);
+    }
+    let rollingFirst = 0;
+    let rollingSecond = 0;
+    let count = 0;
+    for (let index = 0; index < words; index += 1) {
+      if (index >= n) {
+        rollingFirst = (rollingFirst - Math.imul(first[index - n]!, powerFirst)) | 0;
+        rollingSecond = (rollingSecond - Math.imul(second[index - n]!, powerSecond)) | 0;
+      }
+      rollingFirst = (Math.imul(rollingFirst, baseFirst) + first[index]!) | 0;
+      rollingSecond = (Math.imul(rollingSecond, baseSecond) + second[index]!) | 0;
+      if (index >= n - 1 && (index - n + 1) % stride === 0) {
+        out[count] = (finalize(rollingFirst) & 0x1fffff) * 0x100000000 + finalize(rollingSecond);
+        count += 1;
+      }
+    }
+    return out.subarray(0, count);
+  }
+
+  private growWords(): void {
+    const first = new Uint32Array(this.first.length * 2);
+    const second = new Uint32Array(this.second.length * 2);
+    first.set(this.first);
+    second.set(this.second);
+    this.first = first;
+    this.second = second;
+  }
+}
+
+/**
+ * A Bloom filter with all of a member's 4 bits in one 32-bit word, so a lookup touches one cache
+ * line: with two to four words per member, about 1 lookup in 2,000 of a non-member passes.
+ */
+class WordBloomFilter {
+  private readonly words: Uint32Array;
+  private readonly mask: number;
+
+  constructor(members: number) {
+    let length = 1024;
+    while (length < members * 2) length *= 2;
+    this.words = new Uint32Array(length);
+    this.mask = length - 1;
+  }
+
+  /** The word of a 53-bit hash comes from its low 32 bits, the bits from its high 21. */
+  add(hash: number): void {
+    this.words[(hash >>> 0) & this.mask]! |= bitsOf(hash);
+  }
+
+  mayHave(hash: number): boolean {
+    const bits = bitsOf(hash);
+    return (this.words[(hash >>> 0) & this.mask]! & bits) === bits;
+  }
+}
+
+function bitsOf(hash: number): number {
+  const high = Math.floor(hash / 0x100000000);
+  return (1 << (high & 31)) | (1 << ((high >>> 5) & 31)) | (1 << ((high >>> 10) & 31)) | (1 << ((high >>> 15) & 31));
+}
+
+/**
+ * What a training text is probed with: `length`-grams (shorter than the index's n-grams) at every
+ * `stride`-th word, with `length + stride - 1 = n`, so that every n-gram of the text contains one.
+ */
+export interface ProbeShape {
+  length: number;
+  stride: number;
+}
+
+/** The probe shape for n-grams of `n` words: a stride of a third of n, at least 1. */
+export function probeShapeOf(n: number): ProbeShape {
+  const stride = Math.max(1, Math.floor(n / 3));
+  return { length: n - stride + 1, stride };
+}
+
+/** A growing list of 53-bit hashes. */
+class HashList {
+  values = new Float64Array(1024);
+  length = 0;
+
+  append(hashes: Float64Array): void {
+    if (this.length + hashes.length > this.values.length) {
+      const grown = new Float64Array(Math.max(this.values.length * 2, this.length + hashes.length));
+      grown.set(this.values.subarray(0, this.length));
+      this.values = grown;
+    }
+    this.values.set(hashes, this.length);
+    this.length += hashes.length;
+  }
+}
+
+/**
+ * The word n-grams of texts that training data must not share (a test split, a benchmark), as
+ * 53-bit hashes. A training text is checked in two steps. First its probes (see `ProbeShape`) go
+ * through a Bloom filter of every probe-length gram of the added texts: a text that shares an
+ * n-gram shares the probe inside it, so the filter never misses one, and it rules out nearly every
+ * other text with a quarter of the lookups of checking each n-gram, in a filter that fits in cache.
+ * Then the few texts that pass are checked exactly, n-gram by n-gram, in a sorted array.
+ * Curation workers compute the probes, so the scratch files hold a quarter of the hashes too.
+ */
+export class NgramIndex {
+  readonly probe: ProbeShape;
+  private readonly hasher: NgramHasher;
+  private readonly lowered = new LowercaseUnits();
+  private readonly pendingGrams = new HashList();
+  private readonly pendingProbes = new HashList();
+  private grams: Float64Array | undefined;
+  private filter: WordBloomFilter | undefined;
+
+  constructor(readonly n: number) {
+    this.hasher = new NgramHasher(n);
+    this.probe = probeShapeOf(n);
   }
 
   /** Adds every n-gram of `text`. */
   add(text: string): void {
-    const count = ngramHashes(text, this.n, this.scratch);
-    for (let index = 0; index < count; index += 1) this.grams.add(this.scratch.out[index]!);
+    const lowered = this.lowered.load(text);
+    this.pendingGrams.append(this.hasher.sampledHashes(lowered, this.n, 1));
+    this.pendingProbes.append(this.hasher.sampledHashes(lowered, this.probe.length, 1));
+    this.grams = undefined;
+    this.filter = undefined;
+  }
+
+  /** The probes of a training text, lowercased into `text`: what `mayOverlap` takes, as a view the next call overwrites. */
+  probesOf(text: LowercaseUnits): Float64Array {
+    return this.hasher.sampledHashes(text, this.probe.length, this.probe.stride);
+  }
+
+  /** False when a text with these probes (from `probesOf`, or a preparer's) shares no n-gram with what was added; true when it may. */
+  mayOverlap(probes: Float64Array): boolean {
+    if (this.pendingGrams.length === 0) return false;
+    const filter = (this.filter ??= this.buildFilter());
+    for (let index = 0; index < probes.length; index += 1) if (filter.mayHave(probes[index]!)) return true;
+    return false;
   }
 
   /** True when `text` shares at least one n-gram with what was added. */
   overlaps(text: string): boolean {
-    if (this.grams.size === 0) return false;
-    const count = ngramHashes(text, this.n, this.scratch);
-    for (let index = 0; index < count; index += 1) if (this.grams.has(this.scratch.out[index]!)) return true;
+    if (this.pendingGrams.length === 0) return false;
+    const lowered = this.lowered.load(text);
+    if (!this.mayOverlap(this.probesOf(lowered))) return false;
+    const grams = (this.grams ??= this.pendingGrams.values.slice(0, this.pendingGrams.length).sort());
+    const hashes = this.hasher.sampledHashes(lowered, this.n, 1);
+    for (let index = 0; index < hashes.length; index += 1) if (contains(grams, hashes[index]!)) return true;
     return false;
   }
+
+  private buildFilter(): WordBloomFilter {
+    const { values, length } = this.pendingProbes;
+    const filter = new WordBloomFilter(length);
+    for (let index = 0; index < length; index += 1) filter.add(values[index]!);
+    return filter;
+  }
+}
+
+/** Binary search of a sorted array. */
+function contains(sorted: Float64Array, value: number): boolean {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const found = sorted[middle]!;
+    if (found === value) return true;
+    if (found < value) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
 }

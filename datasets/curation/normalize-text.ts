@@ -23,8 +23,10 @@ export function normalizeText(text: string, options: NormalizeOptions): string {
   return result.trim();
 }
 
+const nonAscii = /[^\x00-\x7f]/;
+
 function isAscii(text: string): boolean {
-  // Most training text is ASCII, and NFC and the space classes cannot change it.
-  for (let index = 0; index < text.length; index += 1) if (text.charCodeAt(index) > 0x7f) return false;
-  return true;
+  // Most training text is ASCII, and NFC and the space classes cannot change it. V8 scans with a
+  // regular expression several times faster than with a charCodeAt loop.
+  return !nonAscii.test(text);
 }

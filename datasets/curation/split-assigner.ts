@@ -29,6 +29,11 @@ export class SplitAssigner {
 
   constructor(private readonly shares: SplitShares) {}
 
+  /** Sizes the set of prompts seen for about `records` records, so that it does not rehash on the way. */
+  reserve(records: number): void {
+    this.seenPrompts.reserve(records);
+  }
+
   /** Records one record's prompt hash under its group (its label, or "" when unstratified). */
   observe(group: string, promptHash: number): void {
     if (!this.seenPrompts.add(promptHash)) this.repeatedPrompts.add(promptHash);

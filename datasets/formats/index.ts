@@ -7,4 +7,6 @@ export { parseAlpaca } from './parse-alpaca.js';
 export { parsePromptCompletion } from './parse-prompt-completion.js';
 export { parseTableRow, resolveColumns, type TableColumns } from './parse-table-row.js';
 export { detectFormat } from './detect-format.js';
-export { readRecords, type ReadRecordsOptions } from './read-records.js';
+export { readRecords, resolveFormat, lineParsers, type ReadRecordsOptions } from './read-records.js';
+export { lineBlocks, forEachLine, type LineBlock } from './line-blocks.js';
+export { isBlank, lineTooLong } from './record-checks.js';

@@ -1,4 +1,5 @@
 import { InputError } from '../../core/index.js';
+import { Buffer } from 'node:buffer';
 import { detectFormat, formatOfFileName } from './detect-format.js';
 import { parseAlpaca } from './parse-alpaca.js';
 import { parseOpenAiChat } from './parse-openai-chat.js';
@@ -6,10 +7,10 @@ import { parsePromptCompletion } from './parse-prompt-completion.js';
 import { readTable, tableDelimiters } from './read-table.js';
 import { isBlank, lineTooLong } from './record-checks.js';
 import { datasetFormats, type DatasetFormat, type LineParser, type ReaderOptions, type ReadOutcome } from './record-reader.js';
-import { splitLines, type PhysicalLine } from './split-lines.js';
+import { splitLines } from './split-lines.js';
 
 /** The line parser of each JSONL format. */
-const lineParsers: Readonly<Record<Exclude<DatasetFormat, 'csv' | 'tsv'>, LineParser>> = {
+export const lineParsers: Readonly<Record<Exclude<DatasetFormat, 'csv' | 'tsv'>, LineParser>> = {
   'openai-chat': parseOpenAiChat,
   alpaca: parseAlpaca,
   'prompt-completion': parsePromptCompletion,
@@ -21,32 +22,64 @@ const detectionLines = 16;
 /** Options of `readRecords`: the reader limits, the format (or `auto`), and the file name `auto` may go by. */
 export type ReadRecordsOptions = ReaderOptions & { format: DatasetFormat | 'auto'; fileName?: string };
 
-async function* replay(buffered: readonly PhysicalLine[][], rest: AsyncGenerator<PhysicalLine[]>): AsyncGenerator<PhysicalLine[]> {
-  yield* buffered;
-  yield* rest;
-}
-
-/** Reads just enough batches to see the first few lines, tells the format, and hands back every line. */
-async function detect(batches: AsyncGenerator<PhysicalLine[]>, fileName: string | undefined): Promise<{ format: DatasetFormat; lines: AsyncIterable<PhysicalLine[]> }> {
-  const byName = formatOfFileName(fileName);
-  if (byName !== undefined) return { format: byName, lines: batches };
-  const buffered: PhysicalLine[][] = [];
+/**
+ * Tells the format of a stream: `format` unless it is `auto`, else by the file extension, else by
+ * its first few lines (an InputError `format-unknown` when it cannot). Returns the stream to read
+ * from, which replays the chunks looked at.
+ */
+export async function resolveFormat(
+  input: AsyncIterable<Buffer | string>,
+  options: { format: DatasetFormat | 'auto'; fileName?: string; maxLineBytes: number },
+): Promise<{ format: DatasetFormat; input: AsyncIterable<Buffer | string> }> {
+  if (options.format !== 'auto' && !datasetFormats.includes(options.format)) {
+    throw new InputError(`dataset format must be one of auto|${datasetFormats.join('|')}, got ${JSON.stringify(options.format)}`, { code: 'format-unknown' });
+  }
+  if (options.format !== 'auto') return { format: options.format, input };
+  const byName = formatOfFileName(options.fileName);
+  if (byName !== undefined) return { format: byName, input };
+  const source = input[Symbol.asyncIterator]();
+  const seenChunks: Array<Buffer | string> = [];
+  const recording: AsyncIterable<Buffer | string> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const next = await source.next();
+        if (next.done !== true) seenChunks.push(next.value);
+        return next;
+      },
+    }),
+  };
+  // The line splitter pulls a chunk only when asked for the next batch, so the chunks seen are exactly those its batches came from.
+  const batches = splitLines(recording, options.maxLineBytes);
   const texts: string[] = [];
   let seen = 0;
   // Overlong and blank lines count too, so a file of nothing else is not buffered whole.
   while (texts.length < detectionLines && seen < detectionLines * 64) {
     const next = await batches.next();
     if (next.done === true) break;
-    buffered.push(next.value);
     seen += next.value.length;
     for (const physical of next.value) if ('text' in physical && !isBlank(physical.text)) texts.push(physical.text);
   }
+  let format: DatasetFormat;
   try {
-    return { format: detectFormat(texts.slice(0, detectionLines), fileName), lines: replay(buffered, batches) };
+    format = detectFormat(texts.slice(0, detectionLines), options.fileName);
   } catch (error) {
-    await batches.return(undefined);
+    await source.return?.();
     throw error;
   }
+  async function* replay(): AsyncGenerator<Buffer | string> {
+    try {
+      yield* seenChunks;
+      for (;;) {
+        const next = await source.next();
+        if (next.done === true) return;
+        yield next.value;
+      }
+    } finally {
+      // A reader that stops early closes the source, as iterating it directly would.
+      await source.return?.();
+    }
+  }
+  return { format, input: replay() };
 }
 
 /**
@@ -57,11 +90,9 @@ async function detect(batches: AsyncGenerator<PhysicalLine[]>, fileName: string 
  * @example for await (const outcome of readRecords(createReadStream(path), { ...defaultReaderOptions, format: 'auto', fileName: path })) { ... }
  */
 export async function* readRecords(input: NodeJS.ReadableStream | AsyncIterable<Buffer | string>, options: ReadRecordsOptions): AsyncGenerator<ReadOutcome> {
-  if (options.format !== 'auto' && !datasetFormats.includes(options.format)) {
-    throw new InputError(`dataset format must be one of auto|${datasetFormats.join('|')}, got ${JSON.stringify(options.format)}`, { code: 'format-unknown' });
-  }
-  const batches = splitLines(input as AsyncIterable<Buffer | string>, options.maxLineBytes);
-  const { format, lines } = options.format === 'auto' ? await detect(batches, options.fileName) : { format: options.format, lines: batches };
+  const resolved = await resolveFormat(input as AsyncIterable<Buffer | string>, options);
+  const { format } = resolved;
+  const lines = splitLines(resolved.input, options.maxLineBytes);
   if (format === 'csv' || format === 'tsv') {
     yield* readTable(lines, options, tableDelimiters[format]);
     return;

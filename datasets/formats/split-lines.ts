@@ -8,6 +8,17 @@ const lineFeed = 0x0a;
 const carriageReturn = 0x0d;
 
 /**
+ * Line `line` of a file from its decoded text: a trailing CR dropped, a BOM dropped from line 1,
+ * and only the size kept when it is over `maxLineBytes`.
+ */
+export function physicalLine(text: string, line: number, maxLineBytes: number): PhysicalLine {
+  const content = text.charCodeAt(text.length - 1) === carriageReturn ? text.slice(0, -1) : text;
+  const unmarked = line === 1 && content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
+  const bytes = bytesOver(unmarked, maxLineBytes);
+  return bytes === undefined ? { line, text: unmarked } : { line, bytes };
+}
+
+/**
  * Yields the lines of `input` in batches, one batch per chunk, numbered from 1, decoded as UTF-8
  * (invalid bytes become U+FFFD). Handles LF and CRLF and a leading BOM. A line over `maxLineBytes`
  * (not counting its line break) is reported by size only; one that spans chunks is dropped as it streams by.
@@ -19,12 +30,7 @@ export async function* splitLines(input: AsyncIterable<Buffer | string>, maxLine
   let pendingLastByte = -1;
   let line = 1;
 
-  const physical = (text: string): PhysicalLine => {
-    const content = text.charCodeAt(text.length - 1) === carriageReturn ? text.slice(0, -1) : text;
-    const unmarked = line === 1 && content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
-    const bytes = bytesOver(unmarked, maxLineBytes);
-    return bytes === undefined ? { line: line++, text: unmarked } : { line: line++, bytes };
-  };
+  const physical = (text: string): PhysicalLine => physicalLine(text, line++, maxLineBytes);
 
   /** Ends the line that began in earlier chunks with `head`, the bytes of this chunk before its first line feed. */
   const finishPending = (head: Buffer): PhysicalLine => {

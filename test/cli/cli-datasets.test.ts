@@ -32,7 +32,8 @@ describe('lora datasets', () => {
     });
     expect(curated.issues[0]).toEqual({ line: 38, code: 'unknown-role', path: 'messages[1].role', message: 'must be one of system|user|assistant|tool, got "bot"' });
 
-    const again = JSON.parse((await runCli(['datasets', 'curate', sample, '--name', 'triage', '--json'], env)).stdout) as { id: string; created: boolean };
+    // On two worker threads the same input and settings give the same version.
+    const again = JSON.parse((await runCli(['datasets', 'curate', sample, '--name', 'triage', '--workers', '2', '--json'], env)).stdout) as { id: string; created: boolean };
     expect(again).toMatchObject({ id: curated.id, created: false });
 
     const listed = JSON.parse((await runCli(['datasets', 'list', '--json'], env)).stdout) as Array<{ id: string; name: string }>;
@@ -91,6 +92,12 @@ describe('lora datasets', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${config} line 3: "dedupe.near.bands" must be a number, got "zero"`);
     expect(result.stderr).toContain(`${config} line 5: "pii.mode" must be one of replace|drop|off, got "hide"`);
+  });
+
+  it('refuses a --workers value that is not a count, with exit code 2', async () => {
+    const result = await runCli(['datasets', 'curate', sample, '--name', 'threads', '--workers', 'many'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--workers must be "auto" or a whole number of threads such as 2, got "many"');
   });
 
   it('names a missing source file and exits 1', async () => {

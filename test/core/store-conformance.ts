@@ -1,5 +1,8 @@
 // One conformance suite for every ArtifactStore implementation.
 import { randomBytes, createHash } from 'node:crypto';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError, putBlob, readAll, type ArtifactStore } from '../../core/index.js';
@@ -49,6 +52,19 @@ export function describeStoreConformance(name: string, open: () => Promise<{ sto
       const back = await readAll(await store.get('big/blob.bin'));
       expect(back.length).toBe(big.length);
       expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(big).digest('hex'));
+    });
+
+    it('stores a local file with putFile, and the file is gone afterwards', async () => {
+      const folder = await mkdtemp(join(tmpdir(), 'lora-put-file-'));
+      try {
+        const path = join(folder, 'split.jsonl');
+        await writeFile(path, 'one\ntwo\n');
+        expect((await store.putFile('files/split.jsonl', path)).size).toBe(8);
+        expect((await readAll(await store.get('files/split.jsonl'))).toString()).toBe('one\ntwo\n');
+        await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
     });
 
     it('answers head with undefined and get with not-found for a missing object', async () => {

@@ -110,12 +110,25 @@ describe('dataset curation', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  async function curate(storeName: string, overrides: Record<string, unknown> = {}) {
+  async function curate(storeName: string, overrides: Record<string, unknown> = {}, threads: { workers?: number; blockBytes?: number } = {}) {
     const store = new FileStore(join(folder, storeName));
     const config = curationConfig.parse({ split: { train: 0.8, validation: 0.1, test: 0.1 }, decontamination: { benchmarks: [benchmarkPath] }, ...overrides });
-    const outcome = await curateDataset({ name: 'tickets', source: input(inputPath), benchmarks: [input(benchmarkPath)], config, store });
+    const outcome = await curateDataset({ name: 'tickets', source: input(inputPath), benchmarks: [input(benchmarkPath)], config, store, ...threads });
     return { store, outcome };
   }
+
+  it('gives the same version, counts, issues and examples on worker threads as on the main thread', async () => {
+    const inline = await curate('store-inline', {}, { workers: 0 });
+    // Small blocks, so that many of them are in flight across both workers at once.
+    const parallel = await curate('store-workers', {}, { workers: 2, blockBytes: 2048 });
+    expect(inline.outcome.workers).toBe(0);
+    expect(parallel.outcome.workers).toBe(2);
+    const { createdAt: _inlineTime, ...inlineManifest } = inline.outcome.manifest;
+    const { createdAt: _parallelTime, ...parallelManifest } = parallel.outcome.manifest;
+    expect(parallelManifest).toEqual(inlineManifest);
+    expect(inlineManifest.counts).toMatchObject({ invalid: 2, exactDuplicates: 2, nearDuplicates: 1, decontaminated: 2 });
+    expect(inlineManifest.nearDuplicateExamples).toHaveLength(1);
+  });
 
   it('reports what each step removed and keeps the rest', async () => {
     const { outcome } = await curate('store-a');

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LowercaseUnits } from '../../datasets/curation/lowercase-units.js';
 import { LengthStats } from '../../datasets/curation/length-stats.js';
 import { NgramIndex } from '../../datasets/curation/ngram-index.js';
 import { normalizeText } from '../../datasets/curation/normalize-text.js';
@@ -74,6 +76,53 @@ describe('n-gram decontamination index', () => {
     index.add('Question: what is the capital of France, and which river runs through it on the way to the sea?');
     expect(index.overlaps('BTW -- What is the capital of France and which river runs through it on the way to the coast')).toBe(true);
     expect(index.overlaps('what is the capital of France and which river runs')).toBe(false);
+  });
+
+  it('agrees with a word-by-word comparison on random texts, and its probes never miss an overlap', () => {
+    // A vocabulary of six words makes shared n-grams common, so both answers get exercised.
+    const word = fc.constantFrom('red', 'Blue', 'green', 'a', 'b', 'été');
+    const text = fc.array(fc.tuple(word, fc.constantFrom(' ', ', ', '\n', '. ')), { maxLength: 40 }).map((parts) => parts.map(([item, gap]) => item + gap).join(''));
+    const ngramsOf = (value: string, n: number) => {
+      const words = value.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((item) => item !== '');
+      return Array.from({ length: Math.max(0, words.length - n + 1) }, (_, start) => words.slice(start, start + n).join(' '));
+    };
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 4 }), text, fc.integer({ min: 4, max: 9 }), (added, probe, n) => {
+        const index = new NgramIndex(n);
+        for (const item of added) index.add(item);
+        const reference = new Set(added.flatMap((item) => ngramsOf(item, n)));
+        const expected = ngramsOf(probe, n).some((gram) => reference.has(gram));
+        expect(index.overlaps(probe)).toBe(expected);
+        if (expected) expect(index.mayOverlap(index.probesOf(new LowercaseUnits().load(probe)))).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('repetition share', () => {
+  /** The definition, with strings: the share of word 3-grams (split at whitespace, any case) that repeat an earlier one. */
+  function reference(text: string): number {
+    const words = text.toLowerCase().split(/\s+/).filter((item) => item !== '');
+    if (words.length < 12) return 0;
+    const seen = new Set<string>();
+    let repeated = 0;
+    for (let index = 0; index + 2 < words.length; index += 1) {
+      const gram = `${words[index]} ${words[index + 1]} ${words[index + 2]}`;
+      if (seen.has(gram)) repeated += 1;
+      else seen.add(gram);
+    }
+    return repeated / (words.length - 2);
+  }
+
+  it('equals the share computed with joined strings, for any text', () => {
+    const word = fc.constantFrom('ok', 'OK', 'fine', 'é', 'É', 'ß', 'a b', '\u00a0', '\t', '\u2028', '\u3000');
+    fc.assert(fc.property(fc.array(word, { maxLength: 120 }), (parts) => {
+      expect(repetitionShare(parts.join(' '))).toBe(reference(parts.join(' ')));
+    }), { numRuns: 500 });
+    fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => {
+      expect(repetitionShare(text)).toBe(reference(text));
+    }), { numRuns: 500 });
   });
 });
 

@@ -1,0 +1,148 @@
+import { LowercaseUnits } from './lowercase-units.js';
+
+// A bin no shingle fell into; one that stays empty after densification means an empty text. Minhashes
+// are 31-bit, so they fit V8's small integers and an Int32Array, and their differences do not overflow.
+const emptyBin = 0x7fffffff;
+const shingleBase = 0x01000193;
+
+/** What a signature depends on: the shingle size, the number of minhashes and the seed. */
+export interface MinHashSignerOptions {
+  shingleSize: number;
+  /** Minhashes per signature (`bands * rows` for an LSH index). */
+  length: number;
+  seed: number;
+}
+
+/**
+ * MinHash signatures of lowercased, whitespace-collapsed text over character shingles, by
+ * one-permutation hashing: each shingle is hashed once, the hash picks one of `length` bins and the
+ * bin keeps its smallest hash; empty bins borrow from a pseudo-random non-empty bin (optimal
+ * densification, Shrivastava 2017). That costs O(shingles + bins) per text where classic MinHash
+ * costs O(shingles * bins), with the same estimator (the share of equal bins).
+ *
+ * A signer holds only scratch memory, so curation workers sign texts in parallel while one
+ * `NearDuplicateIndex` on the main thread indexes the signatures.
+ */
+export class MinHashSigner {
+  readonly seedMix: number;
+  private readonly outgoingFactor: number;
+  private readonly emptyFlags: Uint8Array;
+  /** The text being hashed, lowercased, then whitespace-collapsed; reused across calls. */
+  private readonly lowered = new LowercaseUnits();
+  private characters = new Uint16Array(1024);
+
+  constructor(readonly options: Readonly<MinHashSignerOptions>) {
+    this.seedMix = mix32(options.seed ^ 0x85ebca6b);
+    let power = 1;
+    for (let index = 1; index < options.shingleSize; index += 1) power = Math.imul(power, shingleBase);
+    this.outgoingFactor = power;
+    this.emptyFlags = new Uint8Array(options.length);
+  }
+
+  /** Writes the signature of `text` into `out` (`length` values): one-permutation MinHash over a rolling shingle hash, then densification. */
+  sign(text: string, out: Int32Array): void {
+    this.signUnits(this.lowered.load(text), out);
+  }
+
+  /** `sign` for a text already lowercased into `text`, which an n-gram hasher may read too; `text` is left as it is. */
+  signUnits(text: LowercaseUnits, out: Int32Array): void {
+    out.fill(emptyBin);
+    const count = this.collapse(text);
+    const characters = this.characters;
+    const size = this.options.shingleSize;
+    const bins = this.options.length;
+    const { seedMix, outgoingFactor } = this;
+    let hash = 0;
+    for (let index = 0; index < size - 1 && index < count; index += 1) hash = (Math.imul(hash, shingleBase) + characters[index]!) | 0;
+    // A text shorter than one shingle is one shingle.
+    if (count > 0 && count < size) addShingle(out, hash ^ seedMix, bins);
+    for (let index = size - 1; index < count; index += 1) {
+      hash = (Math.imul(hash, shingleBase) + characters[index]!) | 0;
+      addShingle(out, hash ^ seedMix, bins);
+      // Polynomial rolling hash: drop the shingle's first character before the next one comes in.
+      hash = (hash - Math.imul(characters[index - size + 1]!, outgoingFactor)) | 0;
+    }
+    this.densify(out);
+  }
+
+  /** Copies `text` into `characters` with whitespace runs collapsed to one space and the ends trimmed; returns the length. */
+  private collapse(text: LowercaseUnits): number {
+    const { units, length } = text;
+    if (this.characters.length < length) this.characters = new Uint16Array(length * 2);
+    const characters = this.characters;
+    let count = 0;
+    let pendingSpace = false;
+    for (let index = 0; index < length; index += 1) {
+      const code = units[index]!;
+      if (code <= 32 || (code >= 0xa0 && isUnicodeSpace(code))) {
+        pendingSpace = count > 0;
+        continue;
+      }
+      if (pendingSpace) {
+        characters[count] = 32;
+        count += 1;
+        pendingSpace = false;
+      }
+      characters[count] = code;
+      count += 1;
+    }
+    return count;
+  }
+
+  /** Fills each empty bin from the first non-empty bin of its own pseudo-random probe sequence, the same for every text. */
+  private densify(out: Int32Array): void {
+    const bins = this.options.length;
+    const empty = this.emptyFlags;
+    let emptyCount = 0;
+    for (let bin = 0; bin < bins; bin += 1) {
+      const isEmpty = out[bin] === emptyBin ? 1 : 0;
+      empty[bin] = isEmpty;
+      emptyCount += isEmpty;
+    }
+    if (emptyCount === 0 || emptyCount === bins) return;
+    for (let bin = 0; bin < bins; bin += 1) {
+      if (empty[bin] === 0) continue;
+      for (let attempt = 1; ; attempt += 1) {
+        const probe = mix32(this.seedMix ^ Math.imul(bin + 1, 0x9e3779b1) ^ Math.imul(attempt, 0xc2b2ae35));
+        const source = ((probe >>> 16) * bins) >>> 16;
+        if (empty[source] === 0) {
+          out[bin] = out[source]!;
+          break;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Mixes a shingle hash (multiply and xor-shift, enough to spread a polynomial hash's bits), picks its
+ * bin from the top 16 bits and keeps the low 31 bits when they are the bin's smallest so far. The
+ * minimum is taken without a branch: the comparison is a coin flip the CPU cannot predict, and
+ * mispredicting it cost more than all the hashing. 31-bit values keep the difference exact in int32.
+ */
+function addShingle(out: Int32Array, hash: number, bins: number): void {
+  let value = Math.imul(hash, 0x9e3779b1);
+  value ^= value >>> 15;
+  value = Math.imul(value, 0x85ebca6b);
+  value ^= value >>> 13;
+  const bin = ((value >>> 16) * bins) >>> 16;
+  const current = out[bin]!;
+  const difference = (value >>> 1) - current;
+  out[bin] = current + ((difference >> 31) & difference);
+}
+
+/** MurmurHash3's finaliser: spreads every input bit over all 32 output bits. */
+export function mix32(value: number): number {
+  let hash = value | 0;
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash;
+}
+
+/** The no-break and typographic spaces and the line separators; ASCII whitespace is tested inline. */
+function isUnicodeSpace(code: number): boolean {
+  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+}

@@ -1,0 +1,137 @@
+import type { CanonicalMessage, CanonicalRecord } from '../canonical-record.js';
+import type { CurationConfig } from '../curation-config.js';
+import { LowercaseUnits } from './lowercase-units.js';
+import { MinHashSigner } from './minhash-signer.js';
+import { nearDuplicateDefaults } from './minhash-lsh.js';
+import { NgramHasher, probeShapeOf, type ProbeShape } from './ngram-index.js';
+import { normalizeText } from './normalize-text.js';
+import { scrubPii } from './pii-scrubber.js';
+import type { PreparedBatchBuilder } from './prepared-batch.js';
+import { qualityProblem } from './quality-filter.js';
+import { CollapsedHasher } from './text-hash.js';
+
+/** The hash of a record's prompt (every message but the assistant's, whitespace collapsed): what splits are assigned by. */
+export function promptHash(record: CanonicalRecord): number {
+  const hasher = new CollapsedHasher();
+  for (const message of record.messages) if (message.role !== 'assistant') hasher.text(message.content).separator(1);
+  return hasher.digest();
+}
+
+/** The exact-dedupe key of a record: label, roles and whitespace-collapsed contents. */
+export function exactKey(record: CanonicalRecord): number {
+  const hasher = new CollapsedHasher().text(record.label ?? '').separator(0);
+  for (const message of record.messages) hasher.text(message.role).separator(1).text(message.content).separator(2);
+  return hasher.digest();
+}
+
+/**
+ * What near-duplicate removal and decontamination compare: every message but the system prompt,
+ * which datasets share on purpose and which would otherwise make every record look alike.
+ */
+export function comparedText(record: CanonicalRecord): string {
+  let text = '';
+  for (const message of record.messages) {
+    if (message.role === 'system') continue;
+    text = text === '' ? message.content : `${text}\n${message.content}`;
+  }
+  return text;
+}
+
+/** Characters of content in a record, the basis of its token estimate. */
+export function contentCharacters(record: CanonicalRecord): number {
+  let total = 0;
+  for (const message of record.messages) total += message.content.length;
+  return total;
+}
+
+/** The minhash signature settings of a curation config: the index and its signers must agree. */
+export function signerOptionsOf(config: CurationConfig): { shingleSize: number; length: number; seed: number } {
+  const near = config.dedupe.near;
+  return { shingleSize: near.shingleSize, length: near.bands * near.rows, seed: nearDuplicateDefaults.seed };
+}
+
+/**
+ * The per-record steps of curation, which depend on nothing but the record: normalise, scrub or
+ * drop PII, quality filters, then the keys and hashes the main thread dedupes and splits by. Runs
+ * in curation workers, one preparer per worker, or inline for small inputs and CSV/TSV.
+ */
+export class RecordPreparer {
+  private readonly signer: MinHashSigner | undefined;
+  private readonly ngrams: NgramHasher | undefined;
+  private readonly probe: ProbeShape;
+  /** The compared text, lowercased once for both the signer and the n-gram hasher. */
+  private readonly lowered = new LowercaseUnits();
+
+  constructor(private readonly config: CurationConfig) {
+    this.signer = config.dedupe.near.enabled ? new MinHashSigner(signerOptionsOf(config)) : undefined;
+    this.ngrams = config.decontamination.enabled ? new NgramHasher(config.decontamination.ngram) : undefined;
+    this.probe = probeShapeOf(config.decontamination.ngram);
+  }
+
+  /** Length of the signatures this preparer makes; 0 when near-duplicate removal is off. */
+  get signatureLength(): number {
+    return this.signer?.options.length ?? 0;
+  }
+
+  /** Runs the steps on one valid record and adds the outcome to `batch`. */
+  prepare(input: CanonicalRecord, batch: PreparedBatchBuilder): void {
+    const { config } = this;
+    batch.countInput();
+    let started = performance.now();
+    const messages: CanonicalMessage[] = new Array(input.messages.length);
+    for (let index = 0; index < messages.length; index += 1) {
+      const message = input.messages[index]!;
+      messages[index] = { role: message.role, content: normalizeText(message.content, config.normalize) };
+    }
+    let now = performance.now();
+    batch.time('normalize', now - started);
+    started = now;
+
+    if (config.pii.mode !== 'off') {
+      let found: Record<string, number> | undefined;
+      for (let index = 0; index < messages.length; index += 1) {
+        const message = messages[index]!;
+        const scrubbed = scrubPii(message.content);
+        for (const [type, count] of Object.entries(scrubbed.counts)) {
+          if (!count) continue;
+          found ??= {};
+          found[type] = (found[type] ?? 0) + count;
+        }
+        if (config.pii.mode === 'replace') messages[index] = { role: message.role, content: scrubbed.text };
+      }
+      now = performance.now();
+      batch.time('pii', now - started);
+      started = now;
+      if (found !== undefined) {
+        batch.countPii(found);
+        if (config.pii.mode === 'drop') {
+          batch.dropForPii();
+          return;
+        }
+      }
+    }
+
+    const record: CanonicalRecord = { ...input, messages };
+    const problem = qualityProblem(record, config.quality);
+    now = performance.now();
+    batch.time('quality', now - started);
+    started = now;
+    if (problem !== undefined) {
+      batch.filter(problem);
+      return;
+    }
+
+    const { signer, ngrams, lowered } = this;
+    if (signer !== undefined || ngrams !== undefined) lowered.load(comparedText(record));
+    batch.addCandidate({
+      exactKey: config.dedupe.exact ? exactKey(record) : 0,
+      promptHash: promptHash(record),
+      characters: contentCharacters(record),
+      label: record.label,
+      line: JSON.stringify(record),
+      signature: signer === undefined ? undefined : (out) => signer.signUnits(lowered, out),
+      probes: ngrams?.sampledHashes(lowered, this.probe.length, this.probe.stride),
+    });
+    batch.time('hashing', performance.now() - started);
+  }
+}
