@@ -8,7 +8,7 @@ import type { CanonicalRecord } from './canonical-record.js';
 import type { CurationConfig } from './curation-config.js';
 import { LengthStats } from './curation/length-stats.js';
 import { NgramIndex } from './curation/ngram-index.js';
-import { PreparedBatchBuilder, type PreparedBatch } from './curation/prepared-batch.js';
+import type { PreparedBatch } from './curation/prepared-batch.js';
 import { comparedText, RecordPreparer } from './curation/record-preparer.js';
 import { ScratchReader, ScratchWriter } from './curation/scratch-files.js';
 import { SplitAssigner, splitNames, type SplitName } from './curation/split-assigner.js';
@@ -116,7 +116,7 @@ async function* blockBatches(input: AsyncIterable<Buffer | string>, settings: Bl
       // Awaited in order below; until then a failure must not count as unhandled.
       batch.catch(() => undefined);
       inFlight.push(batch);
-      if (inFlight.length >= workers * 2) yield await inFlight.shift()!;
+      if (inFlight.length >= workers * 4) yield await inFlight.shift()!;
     }
     while (inFlight.length > 0) yield await inFlight.shift()!;
   } finally {
@@ -127,7 +127,7 @@ async function* blockBatches(input: AsyncIterable<Buffer | string>, settings: Bl
 /** The batches of a CSV/TSV input, whose quoted fields may span lines: read in order and prepared inline. */
 async function* tableBatches(input: AsyncIterable<Buffer | string>, format: 'csv' | 'tsv', reader: ReaderOptions & { fileName: string }, config: CurationConfig): AsyncGenerator<PreparedBatch> {
   const preparer = new RecordPreparer(config);
-  let batch = new PreparedBatchBuilder(preparer.signatureLength, tableBatchRecords);
+  let batch = preparer.newBatch(tableBatchRecords);
   let records = 0;
   for await (const outcome of readRecords(input, { ...reader, format })) {
     if ('issues' in outcome) batch.reject(outcome.issues);
@@ -135,7 +135,7 @@ async function* tableBatches(input: AsyncIterable<Buffer | string>, format: 'csv
     records += 1;
     if (records % tableBatchRecords === 0) {
       yield batch.finish();
-      batch = new PreparedBatchBuilder(preparer.signatureLength, tableBatchRecords);
+      batch = preparer.newBatch(tableBatchRecords);
     }
   }
   yield batch.finish();
@@ -214,6 +214,7 @@ async function admitRecords(options: CurateDatasetOptions, scratch: Scratch, cur
   const records = new KeptRecords();
   let reported = 0;
   let reserved = false;
+  let completed = false;
   try {
     for await (const batch of batches) {
       if (signal?.aborted) throw new InputError('curation cancelled', { code: 'cancelled' });
@@ -239,11 +240,15 @@ async function admitRecords(options: CurateDatasetOptions, scratch: Scratch, cur
         const fraction = options.source.bytes ? Math.min(1, sourceHash.bytesSoFar() / options.source.bytes) : 0;
         options.onProgress?.({ phase: 'read', records: reported, fraction });
       }
+      if (kept.backlogged) await kept.drain();
+      if (probes?.backlogged) await probes.drain();
     }
+    completed = true;
   } finally {
-    kept.close();
-    probes?.close();
+    if (!completed) await Promise.all([kept.abandon(), probes?.abandon()]);
   }
+  await kept.close();
+  await probes?.close();
   return { records, workers, source: { ...sourceHash.digest(), format: config.format } };
 }
 
@@ -308,6 +313,7 @@ async function routeSplits(options: CurateDatasetOptions, scratch: Scratch, reco
   const lines = new ScratchReader(scratch.keptPath);
   const probes = decontaminate ? new ScratchReader(scratch.probesPath) : undefined;
   let decontaminated = 0;
+  let completed = false;
   try {
     for (let index = 0; index < records.count; index += 1) {
       const line = lines.nextLine()!;
@@ -320,20 +326,25 @@ async function routeSplits(options: CurateDatasetOptions, scratch: Scratch, reco
         decontaminated += 1;
         continue;
       }
-      writers[code]!.write(line);
+      const writer = writers[code]!;
+      writer.write(line);
+      // The split files are written on libuv's threads while this loop goes on; it waits only when they fall behind.
+      if (writer.backlogged) await writer.drain();
       stats[code]!.add(tokensForCharacters(records.characters[index]!));
       const label = records.label(index);
       if (label !== undefined) labels[code]![label] = (labels[code]![label] ?? 0) + 1;
     }
+    completed = true;
   } finally {
     lines.close();
     probes?.close();
+    if (!completed) await Promise.all(writers.map((writer) => writer.abandon()));
   }
   const outputs = {} as RoutedSplits['outputs'];
-  splitNames.forEach((name, code) => {
-    const { bytes, sha256 } = writers[code]!.close();
+  for (const [code, name] of splitNames.entries()) {
+    const { bytes, sha256 } = await writers[code]!.close();
     outputs[name] = { path: join(scratch.folder, `${name}.jsonl`), sha256: sha256!, bytes, stats: stats[code]!, labels: labels[code]! };
-  });
+  }
   options.onProgress?.({ phase: 'decontaminate', records: records.count, fraction: 1 });
   return { outputs, decontaminated, benchmarks, examples, timings: { split, decontaminate: performance.now() - started } };
 }

@@ -1,5 +1,5 @@
 import type { CurationConfig } from './curation-config.js';
-import { PreparedBatchBuilder, type PreparedBatch } from './curation/prepared-batch.js';
+import type { PreparedBatch } from './curation/prepared-batch.js';
 import { RecordPreparer } from './curation/record-preparer.js';
 import { forEachLine, isBlank, lineParsers, lineTooLong, type LineBlock, type ReaderOptions } from './formats/index.js';
 
@@ -23,11 +23,11 @@ const bytesPerRecordGuess = 400;
 export function prepareBlock(block: LineBlock, settings: BlockSettings, preparer: RecordPreparer): PreparedBatch {
   const { reader } = settings;
   if (block.kind === 'overlong') {
-    const batch = new PreparedBatchBuilder(preparer.signatureLength, 1);
+    const batch = preparer.newBatch(1);
     batch.reject([lineTooLong(block.line, block.bytes, reader.maxLineBytes)]);
     return batch.finish();
   }
-  const batch = new PreparedBatchBuilder(preparer.signatureLength, Math.ceil(block.bytes.length / bytesPerRecordGuess));
+  const batch = preparer.newBatch(Math.ceil(block.bytes.length / bytesPerRecordGuess));
   batch.readFrom(block.bytes.length);
   const parse = lineParsers[settings.format];
   forEachLine(block.bytes, block.firstLine, reader.maxLineBytes, (physical) => {

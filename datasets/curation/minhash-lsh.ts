@@ -68,7 +68,6 @@ const chunkMinhashes = 0x20000;
 export class NearDuplicateIndex {
   readonly options: Readonly<Required<NearDuplicateOptions>>;
   private readonly length: number;
-  private readonly seedMix: number;
   private readonly signer: MinHashSigner;
   /** Kept texts per arena chunk, as a shift: slot >>> chunkShift is the chunk. */
   private readonly chunkShift: number;
@@ -104,7 +103,6 @@ export class NearDuplicateIndex {
     this.options = resolved;
     this.length = resolved.bands * resolved.rows;
     this.signer = new MinHashSigner({ shingleSize: resolved.shingleSize, length: this.length, seed: resolved.seed });
-    this.seedMix = this.signer.seedMix;
     let chunkShift = 0;
     while (this.length << (chunkShift + 1) <= chunkMinhashes) chunkShift += 1;
     this.chunkShift = chunkShift;
@@ -186,13 +184,7 @@ export class NearDuplicateIndex {
 
   /** A signed 32-bit hash of one band's (full 31-bit) minhashes, the key of its bucket. */
   private bandKey(signature: Int32Array, band: number): number {
-    const { rows } = this.options;
-    let hash = this.seedMix ^ Math.imul(band + 1, 0x27d4eb2f);
-    for (let row = band * rows, end = row + rows; row < end; row += 1) {
-      hash = Math.imul(hash ^ signature[row]!, 0x01000193);
-      hash ^= hash >>> 15;
-    }
-    return mix32(hash);
+    return this.signer.bandKey(signature, band, this.options.rows);
   }
 
   /**

@@ -27,9 +27,10 @@ export class MinHashSigner {
   readonly seedMix: number;
   private readonly outgoingFactor: number;
   private readonly emptyFlags: Uint8Array;
-  /** The text being hashed, lowercased, then whitespace-collapsed; reused across calls. */
+  /** The text being hashed, lowercased; reused across calls. */
   private readonly lowered = new LowercaseUnits();
-  private characters = new Uint16Array(1024);
+  /** The last `shingleSize` characters of the shingle being hashed. */
+  private readonly ring: Uint16Array;
 
   constructor(readonly options: Readonly<MinHashSignerOptions>) {
     this.seedMix = mix32(options.seed ^ 0x85ebca6b);
@@ -37,6 +38,7 @@ export class MinHashSigner {
     for (let index = 1; index < options.shingleSize; index += 1) power = Math.imul(power, shingleBase);
     this.outgoingFactor = power;
     this.emptyFlags = new Uint8Array(options.length);
+    this.ring = new Uint16Array(options.shingleSize);
   }
 
   /** Writes the signature of `text` into `out` (`length` values): one-permutation MinHash over a rolling shingle hash, then densification. */
@@ -44,49 +46,58 @@ export class MinHashSigner {
     this.signUnits(this.lowered.load(text), out);
   }
 
-  /** `sign` for a text already lowercased into `text`, which an n-gram hasher may read too; `text` is left as it is. */
+  /**
+   * `sign` for a text already lowercased into `text`, which an n-gram hasher may read too; `text` is
+   * left as it is. Whitespace runs are collapsed to one space and the ends trimmed as the characters
+   * stream by: the shingle hash rolls over the collapsed characters, the last `shingleSize` of which
+   * wait in a ring to leave it.
+   */
   signUnits(text: LowercaseUnits, out: Int32Array): void {
     out.fill(emptyBin);
-    const count = this.collapse(text);
-    const characters = this.characters;
+    const { units, length } = text;
     const size = this.options.shingleSize;
     const bins = this.options.length;
-    const { seedMix, outgoingFactor } = this;
+    const { seedMix, outgoingFactor, ring } = this;
     let hash = 0;
-    for (let index = 0; index < size - 1 && index < count; index += 1) hash = (Math.imul(hash, shingleBase) + characters[index]!) | 0;
-    // A text shorter than one shingle is one shingle.
-    if (count > 0 && count < size) addShingle(out, hash ^ seedMix, bins);
-    for (let index = size - 1; index < count; index += 1) {
-      hash = (Math.imul(hash, shingleBase) + characters[index]!) | 0;
-      addShingle(out, hash ^ seedMix, bins);
-      // Polynomial rolling hash: drop the shingle's first character before the next one comes in.
-      hash = (hash - Math.imul(characters[index - size + 1]!, outgoingFactor)) | 0;
-    }
-    this.densify(out);
-  }
-
-  /** Copies `text` into `characters` with whitespace runs collapsed to one space and the ends trimmed; returns the length. */
-  private collapse(text: LowercaseUnits): number {
-    const { units, length } = text;
-    if (this.characters.length < length) this.characters = new Uint16Array(length * 2);
-    const characters = this.characters;
     let count = 0;
+    // Where the next character goes in the ring, which is also where the shingle's first one is once it is full.
+    let slot = 0;
     let pendingSpace = false;
     for (let index = 0; index < length; index += 1) {
-      const code = units[index]!;
+      let code = units[index]!;
       if (code <= 32 || (code >= 0xa0 && isUnicodeSpace(code))) {
         pendingSpace = count > 0;
         continue;
       }
+      // A collapsed run of whitespace is one space before the next character; the loop comes back for that character.
       if (pendingSpace) {
-        characters[count] = 32;
-        count += 1;
+        code = 32;
+        index -= 1;
         pendingSpace = false;
       }
-      characters[count] = code;
+      hash = (Math.imul(hash, shingleBase) + code) | 0;
+      ring[slot] = code;
+      slot = slot + 1 === size ? 0 : slot + 1;
       count += 1;
+      if (count >= size) {
+        addShingle(out, hash ^ seedMix, bins);
+        // Polynomial rolling hash: drop the shingle's first character before the next one comes in.
+        hash = (hash - Math.imul(ring[slot]!, outgoingFactor)) | 0;
+      }
     }
-    return count;
+    // A text shorter than one shingle is one shingle.
+    if (count > 0 && count < size) addShingle(out, hash ^ seedMix, bins);
+    this.densify(out);
+  }
+
+  /** A signed 32-bit hash of one LSH band's (full 31-bit) minhashes, `rows` of them: the key of its bucket. */
+  bandKey(signature: Int32Array, band: number, rows: number): number {
+    let hash = this.seedMix ^ Math.imul(band + 1, 0x27d4eb2f);
+    for (let row = band * rows, end = row + rows; row < end; row += 1) {
+      hash = Math.imul(hash ^ signature[row]!, 0x01000193);
+      hash ^= hash >>> 15;
+    }
+    return mix32(hash);
   }
 
   /** Fills each empty bin from the first non-empty bin of its own pseudo-random probe sequence, the same for every text. */

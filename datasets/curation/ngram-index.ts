@@ -1,3 +1,4 @@
+import { HashSet53 } from './hash-set.js';
 import { LowercaseUnits } from './lowercase-units.js';
 import { finalize } from './text-hash.js';
 
@@ -172,7 +173,7 @@ class HashList {
  * through a Bloom filter of every probe-length gram of the added texts: a text that shares an
  * n-gram shares the probe inside it, so the filter never misses one, and it rules out nearly every
  * other text with a quarter of the lookups of checking each n-gram, in a filter that fits in cache.
- * Then the few texts that pass are checked exactly, n-gram by n-gram, in a sorted array.
+ * Then the few texts that pass are checked exactly, n-gram by n-gram, in a hash set.
  * Curation workers compute the probes, so the scratch files hold a quarter of the hashes too.
  */
 export class NgramIndex {
@@ -181,7 +182,7 @@ export class NgramIndex {
   private readonly lowered = new LowercaseUnits();
   private readonly pendingGrams = new HashList();
   private readonly pendingProbes = new HashList();
-  private grams: Float64Array | undefined;
+  private grams: HashSet53 | undefined;
   private filter: WordBloomFilter | undefined;
 
   constructor(readonly n: number) {
@@ -216,10 +217,18 @@ export class NgramIndex {
     if (this.pendingGrams.length === 0) return false;
     const lowered = this.lowered.load(text);
     if (!this.mayOverlap(this.probesOf(lowered))) return false;
-    const grams = (this.grams ??= this.pendingGrams.values.slice(0, this.pendingGrams.length).sort());
+    const grams = (this.grams ??= this.buildSet());
     const hashes = this.hasher.sampledHashes(lowered, this.n, 1);
-    for (let index = 0; index < hashes.length; index += 1) if (contains(grams, hashes[index]!)) return true;
+    for (let index = 0; index < hashes.length; index += 1) if (grams.has(hashes[index]!)) return true;
     return false;
+  }
+
+  private buildSet(): HashSet53 {
+    const { values, length } = this.pendingGrams;
+    const set = new HashSet53();
+    set.reserve(length);
+    for (let index = 0; index < length; index += 1) set.add(values[index]!);
+    return set;
   }
 
   private buildFilter(): WordBloomFilter {
@@ -228,18 +237,4 @@ export class NgramIndex {
     for (let index = 0; index < length; index += 1) filter.add(values[index]!);
     return filter;
   }
-}
-
-/** Binary search of a sorted array. */
-function contains(sorted: Float64Array, value: number): boolean {
-  let low = 0;
-  let high = sorted.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const found = sorted[middle]!;
-    if (found === value) return true;
-    if (found < value) low = middle + 1;
-    else high = middle - 1;
-  }
-  return false;
 }

@@ -166,7 +166,16 @@ export class PreparedBatchBuilder {
   }
 
   /** Adds a record that passed the per-record steps. */
-  addCandidate(candidate: { exactKey: number; promptHash: number; characters: number; label: string | undefined; line: string; signature?: (out: Int32Array) => void; probes?: Float64Array }): void {
+  addCandidate(candidate: {
+    exactKey: number;
+    promptHash: number;
+    characters: number;
+    label: string | undefined;
+    line: string;
+    /** Writes the signature into its place. */
+    signature?: (out: Int32Array) => void;
+    probes?: Float64Array;
+  }): void {
     const index = this.count;
     this.exactKeys.push(candidate.exactKey);
     this.promptHashes.push(candidate.promptHash);

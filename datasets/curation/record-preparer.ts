@@ -6,22 +6,29 @@ import { nearDuplicateDefaults } from './minhash-lsh.js';
 import { NgramHasher, probeShapeOf, type ProbeShape } from './ngram-index.js';
 import { normalizeText } from './normalize-text.js';
 import { scrubPii } from './pii-scrubber.js';
-import type { PreparedBatchBuilder } from './prepared-batch.js';
+import { PreparedBatchBuilder } from './prepared-batch.js';
 import { qualityProblem } from './quality-filter.js';
 import { CollapsedHasher } from './text-hash.js';
 
-/** The hash of a record's prompt (every message but the assistant's, whitespace collapsed): what splits are assigned by. */
-export function promptHash(record: CanonicalRecord): number {
-  const hasher = new CollapsedHasher();
-  for (const message of record.messages) if (message.role !== 'assistant') hasher.text(message.content).separator(1);
-  return hasher.digest();
-}
-
-/** The exact-dedupe key of a record: label, roles and whitespace-collapsed contents. */
-export function exactKey(record: CanonicalRecord): number {
-  const hasher = new CollapsedHasher().text(record.label ?? '').separator(0);
-  for (const message of record.messages) hasher.text(message.role).separator(1).text(message.content).separator(2);
-  return hasher.digest();
+/**
+ * The two hashes of a record, in one pass over its text: the exact-dedupe key (label, roles and
+ * whitespace-collapsed contents) and the prompt hash (every message but the assistant's, whitespace
+ * collapsed), which decides the record's split.
+ */
+export function recordHashes(record: CanonicalRecord): { exactKey: number; promptHash: number } {
+  const exact = new CollapsedHasher().text(record.label ?? '').separator(0);
+  const prompt = new CollapsedHasher();
+  for (const message of record.messages) {
+    exact.text(message.role).separator(1);
+    if (message.role === 'assistant') {
+      exact.text(message.content);
+    } else {
+      exact.textBoth(message.content, prompt);
+      prompt.separator(1);
+    }
+    exact.separator(2);
+  }
+  return { exactKey: exact.digest(), promptHash: prompt.digest() };
 }
 
 /**
@@ -71,6 +78,11 @@ export class RecordPreparer {
   /** Length of the signatures this preparer makes; 0 when near-duplicate removal is off. */
   get signatureLength(): number {
     return this.signer?.options.length ?? 0;
+  }
+
+  /** An empty batch to prepare records into, with room for about `records`. */
+  newBatch(records: number): PreparedBatchBuilder {
+    return new PreparedBatchBuilder(this.signatureLength, records);
   }
 
   /** Runs the steps on one valid record and adds the outcome to `batch`. */
@@ -123,9 +135,10 @@ export class RecordPreparer {
 
     const { signer, ngrams, lowered } = this;
     if (signer !== undefined || ngrams !== undefined) lowered.load(comparedText(record));
+    const hashes = recordHashes(record);
     batch.addCandidate({
-      exactKey: config.dedupe.exact ? exactKey(record) : 0,
-      promptHash: promptHash(record),
+      exactKey: hashes.exactKey,
+      promptHash: hashes.promptHash,
       characters: contentCharacters(record),
       label: record.label,
       line: JSON.stringify(record),

@@ -67,6 +67,48 @@ export class CollapsedHasher {
     return this;
   }
 
+  /**
+   * `text(value)` on this hasher and on `other` at once, in one pass over the characters: the
+   * exact-dedupe key and the prompt hash both cover every prompt message.
+   */
+  textBoth(value: string, other: CollapsedHasher): this {
+    let first = this.first;
+    let second = this.second;
+    let otherFirst = other.first;
+    let otherSecond = other.second;
+    let added = 0;
+    let pendingSpace = false;
+    let started = false;
+    for (let index = 0; index < value.length; index += 1) {
+      const code = value.charCodeAt(index);
+      if (code <= 0x20 ? code === 0x20 || (code >= 0x09 && code <= 0x0d) : code >= 0xa0 && isWhitespace(code)) {
+        pendingSpace = started;
+        continue;
+      }
+      if (pendingSpace) {
+        first = Math.imul(first ^ 0x20, 0x01000193);
+        second = Math.imul(second ^ 0x20, 0x5bd1e995);
+        otherFirst = Math.imul(otherFirst ^ 0x20, 0x01000193);
+        otherSecond = Math.imul(otherSecond ^ 0x20, 0x5bd1e995);
+        added += 1;
+        pendingSpace = false;
+      }
+      started = true;
+      first = Math.imul(first ^ code, 0x01000193);
+      second = Math.imul(second ^ code, 0x5bd1e995);
+      otherFirst = Math.imul(otherFirst ^ code, 0x01000193);
+      otherSecond = Math.imul(otherSecond ^ code, 0x5bd1e995);
+      added += 1;
+    }
+    this.first = first;
+    this.second = second;
+    this.length += added;
+    other.first = otherFirst;
+    other.second = otherSecond;
+    other.length += added;
+    return this;
+  }
+
   /** Adds a separator that no text contains (a control code below 0x09). */
   separator(code: number): this {
     this.first = Math.imul(this.first ^ code, 0x01000193);

@@ -1,7 +1,7 @@
 // Cuts a byte stream into blocks of whole lines, so that workers can parse blocks in parallel while
 // the lines keep their numbers. Memory stays bounded by a block and one line up to the limit.
 import { Buffer } from 'node:buffer';
-import { physicalLine, type PhysicalLine } from './split-lines.js';
+import { ByteOrderMark, physicalLine, type PhysicalLine } from './split-lines.js';
 
 const lineFeed = 0x0a;
 const carriageReturn = 0x0d;
@@ -47,6 +47,7 @@ export async function* lineBlocks(input: AsyncIterable<Buffer | string>, options
   let line = 1;
   // An overlong line being skipped: its number, size so far and last byte (a CR there is not content).
   let skipping: { line: number; bytes: number; lastByte: number } | undefined;
+  const mark = new ByteOrderMark();
 
   const cut = (length: number): LineBlock | undefined => {
     if (length === 0) return undefined;
@@ -59,6 +60,7 @@ export async function* lineBlocks(input: AsyncIterable<Buffer | string>, options
 
   for await (const chunk of input) {
     let buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    mark.see(buffer);
     if (skipping !== undefined) {
       const end = buffer.indexOf(lineFeed);
       if (end === -1) {
@@ -66,7 +68,7 @@ export async function* lineBlocks(input: AsyncIterable<Buffer | string>, options
         if (buffer.length > 0) skipping.lastByte = buffer[buffer.length - 1]!;
         continue;
       }
-      const bytes = skipping.bytes + end;
+      const bytes = skipping.bytes + end - mark.bytesIn(skipping.line);
       const lastByte = end > 0 ? buffer[end - 1]! : skipping.lastByte;
       yield { kind: 'overlong', line: skipping.line, bytes: lastByte === carriageReturn ? bytes - 1 : bytes };
       line = skipping.line + 1;
@@ -78,8 +80,9 @@ export async function* lineBlocks(input: AsyncIterable<Buffer | string>, options
     total += buffer.length;
     const lastFeed = buffer.lastIndexOf(lineFeed);
     tail = lastFeed === -1 ? tail + buffer.length : buffer.length - lastFeed - 1;
-    // One byte of slack for a CR that may turn out to end the line.
-    if (tail > maxLineBytes + 1) {
+    // One byte of slack for a CR that may turn out to end the line, and three for a byte order mark:
+    // the tail is line 1 while no block was cut and all that is held is the tail.
+    if (tail > maxLineBytes + 1 + mark.bytesIn(total === tail ? line : 0)) {
       const block = cut(total - tail);
       if (block !== undefined) yield block;
       let lastByte = -1;
@@ -98,7 +101,8 @@ export async function* lineBlocks(input: AsyncIterable<Buffer | string>, options
     }
   }
   if (skipping !== undefined) {
-    const { bytes, lastByte } = skipping;
+    const { lastByte } = skipping;
+    const bytes = skipping.bytes - mark.bytesIn(skipping.line);
     yield { kind: 'overlong', line: skipping.line, bytes: lastByte === carriageReturn ? bytes - 1 : bytes };
     return;
   }

@@ -8,6 +8,24 @@ const lineFeed = 0x0a;
 const carriageReturn = 0x0d;
 
 /**
+ * Watches the first bytes of a stream for a UTF-8 byte order mark: line 1 is measured without it,
+ * also while it is still arriving in pieces.
+ */
+export class ByteOrderMark {
+  private head = Buffer.alloc(0);
+
+  /** Notes a chunk; only the first three bytes of the stream matter. */
+  see(chunk: Buffer): void {
+    if (this.head.length < 3) this.head = Buffer.concat([this.head, chunk.subarray(0, 3 - this.head.length)]);
+  }
+
+  /** Bytes of line `line` that are the mark: 3 for line 1 of a stream that starts with one, else 0. */
+  bytesIn(line: number): number {
+    return line === 1 && this.head.length === 3 && this.head[0] === 0xef && this.head[1] === 0xbb && this.head[2] === 0xbf ? 3 : 0;
+  }
+}
+
+/**
  * Line `line` of a file from its decoded text: a trailing CR dropped, a BOM dropped from line 1,
  * and only the size kept when it is over `maxLineBytes`.
  */
@@ -34,7 +52,7 @@ export async function* splitLines(input: AsyncIterable<Buffer | string>, maxLine
 
   /** Ends the line that began in earlier chunks with `head`, the bytes of this chunk before its first line feed. */
   const finishPending = (head: Buffer): PhysicalLine => {
-    const bytes = pendingBytes + head.length;
+    const bytes = pendingBytes + head.length - mark.bytesIn(line);
     const last = head.length > 0 ? head[head.length - 1] : pendingLastByte;
     const contentBytes = last === carriageReturn ? bytes - 1 : bytes;
     const result = contentBytes > maxLineBytes ? { line: line++, bytes: contentBytes } : physical(Buffer.concat([...pending, head]).toString('utf8'));
@@ -43,8 +61,10 @@ export async function* splitLines(input: AsyncIterable<Buffer | string>, maxLine
     return result;
   };
 
+  const mark = new ByteOrderMark();
   for await (const chunk of input) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    mark.see(buffer);
     const batch: PhysicalLine[] = [];
     let start = 0;
     if (pendingBytes > 0) {
@@ -71,8 +91,8 @@ export async function* splitLines(input: AsyncIterable<Buffer | string>, maxLine
       const rest = buffer.subarray(start);
       pendingBytes += rest.length;
       pendingLastByte = rest[rest.length - 1]!;
-      // One byte of slack for a CR that may turn out to end the line.
-      if (pendingBytes > maxLineBytes + 1) pending = [];
+      // One byte of slack for a CR that may turn out to end the line, and three for a byte order mark.
+      if (pendingBytes > maxLineBytes + 1 + mark.bytesIn(line)) pending = [];
       else pending.push(Buffer.from(rest));
     }
     if (batch.length > 0) yield batch;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LowercaseUnits } from '../../datasets/curation/lowercase-units.js';
+import { recordHashes } from '../../datasets/curation/record-preparer.js';
 import { LengthStats } from '../../datasets/curation/length-stats.js';
 import { NgramIndex } from '../../datasets/curation/ngram-index.js';
 import { normalizeText } from '../../datasets/curation/normalize-text.js';
@@ -139,6 +140,29 @@ describe('53-bit text hash', () => {
   it('hashes text with whitespace collapsed as if it had been collapsed first', () => {
     expect(new CollapsedHasher().text('  Where is\n\n my   refund? ').digest()).toBe(new CollapsedHasher().text('Where is my refund?').digest());
     expect(new CollapsedHasher().text('a').separator(1).text('b').digest()).not.toBe(new CollapsedHasher().text('a b').digest());
+  });
+
+  it('hashes a record in one pass exactly as its exact-dedupe key and its prompt hash are defined', () => {
+    const chat = {
+      schemaVersion: 1 as const,
+      label: 'billing',
+      messages: [
+        { role: 'system' as const, content: 'You   triage.' },
+        { role: 'user' as const, content: ' Charged\ttwice\u00a0 today ' },
+        { role: 'assistant' as const, content: 'billing' },
+        { role: 'user' as const, content: 'And again?' },
+        { role: 'assistant' as const, content: 'billing  again' },
+      ],
+    };
+    const exact = new CollapsedHasher().text('billing').separator(0);
+    const prompt = new CollapsedHasher();
+    for (const message of chat.messages) {
+      exact.text(message.role).separator(1).text(message.content).separator(2);
+      if (message.role !== 'assistant') prompt.text(message.content).separator(1);
+    }
+    expect(recordHashes(chat)).toEqual({ exactKey: exact.digest(), promptHash: prompt.digest() });
+    expect(recordHashes({ ...chat, label: undefined }).promptHash).toBe(prompt.digest());
+    expect(recordHashes({ ...chat, label: undefined }).exactKey).not.toBe(exact.digest());
   });
 
   it('gives equal texts equal hashes and spreads a million near-identical strings without collisions', () => {
