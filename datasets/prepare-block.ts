@@ -1,6 +1,7 @@
 import type { CurationConfig } from './curation-config.js';
 import type { PreparedBatch } from './curation/prepared-batch.js';
 import { RecordPreparer } from './curation/record-preparer.js';
+import { StepSampler } from './curation/step-sampler.js';
 import { forEachLine, isBlank, lineParsers, lineTooLong, type LineBlock, type ReaderOptions } from './formats/index.js';
 
 /** The JSONL formats, which can be cut into blocks of lines and parsed in parallel. */
@@ -30,15 +31,16 @@ export function prepareBlock(block: LineBlock, settings: BlockSettings, preparer
   const batch = preparer.newBatch(Math.ceil(block.bytes.length / bytesPerRecordGuess));
   batch.readFrom(block.bytes.length);
   const parse = lineParsers[settings.format];
+  const clock = new StepSampler();
   forEachLine(block.bytes, block.firstLine, reader.maxLineBytes, (physical) => {
     if (!('text' in physical)) {
       batch.reject([lineTooLong(physical.line, physical.bytes, reader.maxLineBytes)]);
       return;
     }
     if (isBlank(physical.text)) return;
-    const started = performance.now();
+    clock.start();
     const outcome = parse(physical.text, physical.line, reader);
-    batch.time('parse', performance.now() - started);
+    batch.time('parse', clock.lap());
     if ('issues' in outcome) batch.reject(outcome.issues);
     else preparer.prepare(outcome.record, batch);
   });

@@ -5,6 +5,7 @@ import { NearDuplicateIndex } from './curation/minhash-lsh.js';
 import { HashSet53 } from './curation/hash-set.js';
 import { lineOf, maxIssuesListed, type PrepareStep, type PreparedBatch } from './curation/prepared-batch.js';
 import { comparedText } from './curation/record-preparer.js';
+import { StepSampler } from './curation/step-sampler.js';
 
 /** Time spent in each step, in milliseconds, for the benchmark: the per-record steps (summed over workers) and the dedupe. */
 export type StepTimings = Record<PrepareStep | 'exactDedupe' | 'nearDedupe', number>;
@@ -26,6 +27,8 @@ export class RecordCurator {
   private exactKeys = new HashSet53();
   private nearIndex: NearDuplicateIndex | undefined;
   private released = false;
+  /** Times the dedupe of a sample of the records. */
+  private readonly clock = new StepSampler();
 
   constructor(private readonly config: CurationConfig) {
     const near = config.dedupe.near;
@@ -51,20 +54,18 @@ export class RecordCurator {
     if (nearIndex !== undefined && batch.count > 0 && length !== nearIndex.signerOptions.length) {
       throw new Error(`a prepared batch has signatures of ${length} minhashes where the near-duplicate index takes ${nearIndex.signerOptions.length}; preparer and curator must share a config`);
     }
-    let started = performance.now();
+    const clock = this.clock;
     for (let index = 0; index < batch.count; index += 1) {
+      clock.start();
       if (exact && !this.exactKeys.add(batch.exactKeys[index]!)) {
         counts.exactDuplicates += 1;
+        timings.exactDedupe += clock.lap();
         continue;
       }
+      timings.exactDedupe += clock.lap();
       if (nearIndex !== undefined && length > 0) {
-        const now = performance.now();
-        timings.exactDedupe += now - started;
-        started = now;
         const match = nearIndex.addSignature(counts.kept, batch.signatures.subarray(index * length, (index + 1) * length));
-        const after = performance.now();
-        timings.nearDedupe += after - started;
-        started = after;
+        timings.nearDedupe += clock.lap();
         if (match !== undefined) {
           counts.nearDuplicates += 1;
           this.sample(match.duplicateOf, batch, index);
@@ -73,8 +74,8 @@ export class RecordCurator {
       }
       keep(index, counts.kept);
       counts.kept += 1;
+      timings.exactDedupe += clock.lap();
     }
-    timings.exactDedupe += performance.now() - started;
   }
 
   /** Lets the dedupe indexes go once every record is admitted: hundreds of megabytes at a million records, which the second pass can use. */

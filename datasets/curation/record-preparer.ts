@@ -7,6 +7,7 @@ import { NgramHasher, probeShapeOf, type ProbeShape } from './ngram-index.js';
 import { normalizeText } from './normalize-text.js';
 import { scrubPii } from './pii-scrubber.js';
 import { PreparedBatchBuilder } from './prepared-batch.js';
+import { StepSampler } from './step-sampler.js';
 import { qualityProblem } from './quality-filter.js';
 import { CollapsedHasher } from './text-hash.js';
 
@@ -66,6 +67,8 @@ export class RecordPreparer {
   private readonly signer: MinHashSigner | undefined;
   private readonly ngrams: NgramHasher | undefined;
   private readonly probe: ProbeShape;
+  /** Times the steps of a sample of the records. */
+  private readonly clock = new StepSampler();
   /** The compared text, lowercased once for both the signer and the n-gram hasher. */
   private readonly lowered = new LowercaseUnits();
 
@@ -89,15 +92,14 @@ export class RecordPreparer {
   prepare(input: CanonicalRecord, batch: PreparedBatchBuilder): void {
     const { config } = this;
     batch.countInput();
-    let started = performance.now();
+    const clock = this.clock;
+    clock.start();
     const messages: CanonicalMessage[] = new Array(input.messages.length);
     for (let index = 0; index < messages.length; index += 1) {
       const message = input.messages[index]!;
       messages[index] = { role: message.role, content: normalizeText(message.content, config.normalize) };
     }
-    let now = performance.now();
-    batch.time('normalize', now - started);
-    started = now;
+    batch.time('normalize', clock.lap());
 
     if (config.pii.mode !== 'off') {
       let found: Record<string, number> | undefined;
@@ -111,9 +113,7 @@ export class RecordPreparer {
         }
         if (config.pii.mode === 'replace') messages[index] = { role: message.role, content: scrubbed.text };
       }
-      now = performance.now();
-      batch.time('pii', now - started);
-      started = now;
+      batch.time('pii', clock.lap());
       if (found !== undefined) {
         batch.countPii(found);
         if (config.pii.mode === 'drop') {
@@ -125,9 +125,7 @@ export class RecordPreparer {
 
     const record: CanonicalRecord = { ...input, messages };
     const problem = qualityProblem(record, config.quality);
-    now = performance.now();
-    batch.time('quality', now - started);
-    started = now;
+    batch.time('quality', clock.lap());
     if (problem !== undefined) {
       batch.filter(problem);
       return;
@@ -145,6 +143,6 @@ export class RecordPreparer {
       signature: signer === undefined ? undefined : (out) => signer.signUnits(lowered, out),
       probes: ngrams?.sampledHashes(lowered, this.probe.length, this.probe.stride),
     });
-    batch.time('hashing', performance.now() - started);
+    batch.time('hashing', clock.lap());
   }
 }
