@@ -5,20 +5,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import {
-  LanguageModel,
   LlamaDecoder,
   disposeDecoderParameters,
   generateTokens,
   parseDecoderConfig,
   parameterCount,
   randomHostWeights,
-  resolveModel,
-  selectBackend,
   toDecoderParameters,
-  type BackendPreference,
   type DecoderConfig,
 } from '../adapters/index.js';
-import { FileStore } from '../core/index.js';
+import { loadTinyModel, selectedBackends } from './bench-backends.js';
 import { printTable } from './print-table.js';
 
 /** A Llama-shaped config of about 125M parameters (12 layers, hidden 768, grouped-query attention), used with random weights. */
@@ -89,19 +85,11 @@ async function measure(label: string, decoder: LlamaDecoder, sizes: { prompt: nu
 export async function benchModel(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { backends: { type: 'string' }, 'skip-large': { type: 'boolean' } } });
   const log = pino({ level: 'warn' });
-  const candidates = (values.backends ?? 'tensorflow,wasm,cpu').split(',') as BackendPreference[];
   const rows: string[][] = [];
-  for (const backend of candidates) {
-    try {
-      await selectBackend(backend, log);
-    } catch {
-      process.stdout.write(`backend ${backend}: not available here, skipped\n`);
-      continue;
-    }
+  for await (const backend of selectedBackends(values.backends, log)) {
     // The rate the hot path can reach: a prefill's hidden-state rows against a square projection.
     const matmul = await matmulRate(128, 768, 768);
-    const tiny = await resolveModel('builtin:tiny', { store: new FileStore('.lora'), cacheDir: '.lora/cache/models' });
-    const model = await LanguageModel.load(tiny.folder, { name: tiny.name, backend, log });
+    const model = await loadTinyModel(backend, log);
     rows.push(...(await measure(`${backend} tiny (${(model.identity.parameters / 1e6).toFixed(1)}M)`, model.decoder, { prompt: 128, generate: 32 }, matmul)));
     model.dispose();
     if (!values['skip-large']) {

@@ -5,7 +5,6 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import {
-  LanguageModel,
   LlamaDecoder,
   LoraAdapter,
   disposeDecoderParameters,
@@ -13,8 +12,6 @@ import {
   linearModuleShape,
   randomHostWeights,
   parameterCount,
-  resolveModel,
-  selectBackend,
   targetModules,
   toDecoderParameters,
   type BackendPreference,
@@ -24,7 +21,7 @@ import {
 import { AdamW } from '../adapters/model/adamw.js';
 import { trainStep } from '../adapters/lora/lora-steps.js';
 import { packExamples, type PackedRow } from '../adapters/model/sequence-packing.js';
-import { FileStore } from '../core/index.js';
+import { loadTinyModel, selectedBackends } from './bench-backends.js';
 import { printTable } from './print-table.js';
 import { mean } from './stats.js';
 import { llama125m, matmulRate } from './model-bench.js';
@@ -158,20 +155,12 @@ function numpyCeiling(): string {
 export async function benchTrain(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { backends: { type: 'string' }, 'skip-large': { type: 'boolean' } } });
   const log = pino({ level: 'warn' });
-  const candidates = (values.backends ?? 'tensorflow,wasm,cpu').split(',') as BackendPreference[];
   const rows: string[][] = [];
-  for (const backend of candidates) {
-    try {
-      await selectBackend(backend, log);
-    } catch {
-      process.stdout.write(`backend ${backend}: not available here, skipped\n`);
-      continue;
-    }
+  for await (const backend of selectedBackends(values.backends, log)) {
     const shapes = runShapes(backend);
     // The rate of the training hot path: a batch's hidden-state rows against a square projection.
     const matmul = await matmulRate(512, 768, 768);
-    const tiny = await resolveModel('builtin:tiny', { store: new FileStore('.lora'), cacheDir: '.lora/cache/models' });
-    const model = await LanguageModel.load(tiny.folder, { name: tiny.name, backend, log });
+    const model = await loadTinyModel(backend, log);
     rows.push(await measureTraining(`tiny (${(model.identity.parameters / 1e6).toFixed(1)}M)`, backend, model.decoder, shapes.tiny, matmul));
     model.dispose();
     if (!values['skip-large']) {

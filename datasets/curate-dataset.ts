@@ -98,7 +98,7 @@ function workerCountFor(workers: CurateDatasetOptions['workers'], bytes: number 
 }
 
 /**
- * The batches of a JSONL input: blocks of lines prepared by `workers` threads (up to two blocks
+ * The batches of a JSONL input: blocks of lines prepared by `workers` threads (up to four blocks
  * each in flight) and yielded in input order, or prepared inline when `workers` is 0.
  */
 async function* blockBatches(input: AsyncIterable<Buffer | string>, settings: BlockSettings, workers: number, blockBytes: number): AsyncGenerator<PreparedBatch> {
@@ -193,7 +193,7 @@ interface Scratch {
 
 /**
  * Pass 1: reads and validates the source and runs the per-record steps (in workers), then dedupes
- * in input order; kept records go to a scratch file as JSON lines, their n-gram hashes to another.
+ * in input order; kept records go to a scratch file as JSON lines, their decontamination probes to another.
  */
 async function admitRecords(options: CurateDatasetOptions, scratch: Scratch, curator: RecordCurator, splitter: SplitAssigner) {
   const { config, signal } = options;
@@ -207,8 +207,9 @@ async function admitRecords(options: CurateDatasetOptions, scratch: Scratch, cur
     throw error;
   }
   const { format, input } = resolved;
-  const workers = format === 'csv' || format === 'tsv' ? 0 : workerCountFor(options.workers, options.source.bytes);
-  const batches = format === 'csv' || format === 'tsv' ? tableBatches(input, format, reader, config) : blockBatches(input, { format, reader, config }, workers, options.blockBytes ?? defaultBlockBytes);
+  const table = format === 'csv' || format === 'tsv';
+  const workers = table ? 0 : workerCountFor(options.workers, options.source.bytes);
+  const batches = table ? tableBatches(input, format, reader, config) : blockBatches(input, { format, reader, config }, workers, options.blockBytes ?? defaultBlockBytes);
   const kept = new ScratchWriter(scratch.keptPath);
   const probes = config.decontamination.enabled ? new ScratchWriter(scratch.probesPath) : undefined;
   const records = new KeptRecords();
@@ -295,7 +296,7 @@ async function routeSplits(options: CurateDatasetOptions, scratch: Scratch, reco
     try {
       for (let index = 0; index < records.count; index += 1) {
         const line = lines.nextLine()!;
-        if (splitCodes[index] === testCode) contamination.add(comparedText(JSON.parse(line.toString('utf8')) as CanonicalRecord));
+        if (splitCodes[index] === testCode) contamination.add(comparedTextOf(line));
       }
     } finally {
       lines.close();
@@ -318,11 +319,10 @@ async function routeSplits(options: CurateDatasetOptions, scratch: Scratch, reco
     for (let index = 0; index < records.count; index += 1) {
       const line = lines.nextLine()!;
       const probesOfRecord = probes?.nextFloats();
-      const text = () => comparedText(JSON.parse(line.toString('utf8')) as CanonicalRecord);
-      if (samples.has(index)) examples.set(index, text().slice(0, 300));
+      if (samples.has(index)) examples.set(index, comparedTextOf(line).slice(0, 300));
       const code = splitCodes[index]!;
       // The probes rule out nearly every record; the few that may overlap are checked n-gram by n-gram.
-      if (code !== testCode && probesOfRecord !== undefined && contamination.mayOverlap(probesOfRecord) && contamination.overlaps(text())) {
+      if (code !== testCode && probesOfRecord !== undefined && contamination.mayOverlap(probesOfRecord) && contamination.overlaps(comparedTextOf(line))) {
         decontaminated += 1;
         continue;
       }
@@ -350,6 +350,11 @@ async function routeSplits(options: CurateDatasetOptions, scratch: Scratch, reco
 }
 
 const testCode = splitNames.indexOf('test');
+
+/** The compared text of a kept record, from its JSON line in the scratch file. */
+function comparedTextOf(line: Buffer): string {
+  return comparedText(JSON.parse(line.toString('utf8')) as CanonicalRecord);
+}
 
 /** Refuses a run with no records, too many invalid ones, or none left after curation. */
 function checkCounts(curator: RecordCurator, config: CurationConfig, uri: string): void {

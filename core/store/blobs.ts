@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,8 @@ export async function putBlob(store: ArtifactStore, body: ObjectBody): Promise<B
   if (!(body instanceof Readable)) {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    return storeOnce(store, { key: blobKey(sha256), sha256, size: bytes.byteLength }, () => bytes);
+    const ref = { key: blobKey(sha256), sha256, size: bytes.byteLength };
+    return storeOnce(store, ref, () => store.put(ref.key, bytes));
   }
   const folder = await mkdtemp(join(tmpdir(), 'lora-blob-'));
   const scratch = join(folder, randomBytes(8).toString('hex'));
@@ -43,7 +44,8 @@ export async function putBlob(store: ArtifactStore, body: ObjectBody): Promise<B
     await pipeline(body, hasher, createWriteStream(scratch));
     const sha256 = hash.digest('hex');
     const { size } = await stat(scratch);
-    return await storeOnce(store, { key: blobKey(sha256), sha256, size }, () => createReadStream(scratch));
+    const ref = { key: blobKey(sha256), sha256, size };
+    return await storeOnce(store, ref, () => store.putFile(ref.key, scratch));
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
@@ -55,14 +57,17 @@ export async function putBlob(store: ArtifactStore, body: ObjectBody): Promise<B
  */
 export async function putFileBlob(store: ArtifactStore, path: string, known: { sha256: string; size: number }): Promise<BlobRef> {
   const ref = { key: blobKey(known.sha256), ...known };
-  const existing = await store.head(ref.key);
-  if (existing === undefined || existing.size !== ref.size) await store.putFile(ref.key, path);
-  else await rm(path, { force: true });
-  return ref;
+  try {
+    return await storeOnce(store, ref, () => store.putFile(ref.key, path));
+  } finally {
+    // Already stored under its hash: the file is not needed either.
+    await rm(path, { force: true });
+  }
 }
 
-async function storeOnce(store: ArtifactStore, ref: BlobRef, body: () => ObjectBody): Promise<BlobRef> {
+/** Writes a blob with `write` unless an object of its size is already under its key. */
+async function storeOnce(store: ArtifactStore, ref: BlobRef, write: () => Promise<unknown>): Promise<BlobRef> {
   const existing = await store.head(ref.key);
-  if (existing === undefined || existing.size !== ref.size) await store.put(ref.key, body());
+  if (existing === undefined || existing.size !== ref.size) await write();
   return ref;
 }

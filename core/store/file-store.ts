@@ -28,6 +28,15 @@ async function makeFolder(path: string): Promise<void> {
   }
 }
 
+/** Renames a finished scratch file over its target, creating the target's folder when missing. */
+async function renameInto(scratch: string, target: string): Promise<void> {
+  await rename(scratch, target).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+    await makeFolder(dirname(target));
+    await rename(scratch, target);
+  });
+}
+
 /** Opens a new file for writing, creating its folder when missing. */
 async function openCreating(path: string): Promise<FileHandle> {
   try {
@@ -121,9 +130,7 @@ export class FileStore implements ArtifactStore {
 
   async put(key: string, body: ObjectBody): Promise<ObjectInfo> {
     await this.write(key, body);
-    const info = await this.head(key);
-    if (info === undefined) throw new StoreError(`store object ${JSON.stringify(key)} vanished right after it was written`, { code: 'io-error', key });
-    return info;
+    return this.written(key);
   }
 
   async putFile(key: string, path: string): Promise<ObjectInfo> {
@@ -146,12 +153,16 @@ export class FileStore implements ArtifactStore {
       } finally {
         await handle.close();
       }
-      await makeFolder(dirname(target));
-      await rename(scratch, target);
+      await renameInto(scratch, target);
     } catch (error) {
       await rm(scratch, { force: true }).catch(() => undefined);
       throw storeErrorFrom(error, 'write', key);
     }
+    return this.written(key);
+  }
+
+  /** The object just written under `key`. */
+  private async written(key: string): Promise<ObjectInfo> {
     const info = await this.head(key);
     if (info === undefined) throw new StoreError(`store object ${JSON.stringify(key)} vanished right after it was written`, { code: 'io-error', key });
     return info;
@@ -175,11 +186,7 @@ export class FileStore implements ArtifactStore {
         await handle.close();
       }
       renaming = true;
-      await rename(scratch, target).catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-        await makeFolder(dirname(target));
-        await rename(scratch, target);
-      });
+      await renameInto(scratch, target);
     } catch (error) {
       await rm(scratch, { force: true }).catch(() => undefined);
       if (error instanceof StoreError) throw error;

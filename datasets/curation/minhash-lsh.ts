@@ -20,6 +20,14 @@ export interface NearDuplicateOptions {
 /** The defaults: 5-character shingles, 16 bands of 8 rows (128 minhashes), Jaccard 0.8. */
 export const nearDuplicateDefaults = { shingleSize: 5, bands: 16, rows: 8, threshold: 0.8, seed: 0x9e3779b9, exampleClusters: 100 } as const satisfies Required<NearDuplicateOptions>;
 
+/**
+ * The signature settings of an index with these options: what a `MinHashSigner` in a curation
+ * worker needs to make signatures the index can take.
+ */
+export function signerOptionsFor(options: Pick<NearDuplicateOptions, 'shingleSize' | 'bands' | 'rows' | 'seed'>): MinHashSignerOptions {
+  return { shingleSize: options.shingleSize, length: options.bands * options.rows, seed: options.seed ?? nearDuplicateDefaults.seed };
+}
+
 /** The kept text a new text duplicates, and their estimated Jaccard similarity. */
 export interface NearDuplicateMatch {
   duplicateOf: number;
@@ -102,7 +110,7 @@ export class NearDuplicateIndex {
     }
     this.options = resolved;
     this.length = resolved.bands * resolved.rows;
-    this.signer = new MinHashSigner({ shingleSize: resolved.shingleSize, length: this.length, seed: resolved.seed });
+    this.signer = new MinHashSigner(signerOptionsFor(resolved));
     let chunkShift = 0;
     while (this.length << (chunkShift + 1) <= chunkMinhashes) chunkShift += 1;
     this.chunkShift = chunkShift;

@@ -17,24 +17,35 @@ function isWordCharacter(code: number): boolean {
  * words' hashes, rolled along the text.
  */
 export class NgramHasher {
+  /** What a training text is probed with for n-grams of `n` words. */
+  readonly probe: ProbeShape;
   private first = new Uint32Array(256);
   private second = new Uint32Array(256);
   private out = new Float64Array(256);
-  private readonly lowered = new LowercaseUnits();
+  /** Words hashed by the last `read`. */
+  private wordCount = 0;
 
-  constructor(readonly n: number) {}
+  constructor(readonly n: number) {
+    this.probe = probeShapeOf(n);
+  }
 
-  /** The hashes of every word n-gram of `text`, as a view that the next call overwrites. */
-  hashes(text: string): Float64Array {
-    return this.roll(this.words(this.lowered.load(text)), this.n, 1);
+  /** Hashes the words of a text already lowercased into `text` (which a MinHash signer may read too), for `grams`. */
+  read(text: LowercaseUnits): this {
+    this.wordCount = this.words(text);
+    return this;
   }
 
   /**
-   * The hashes of the word `length`-grams that start at every `stride`-th word of a text already
-   * lowercased into `text` (which a MinHash signer may read too), as a view that the next call overwrites.
+   * The hashes of the word `length`-grams of the text last `read` that start at every `stride`-th
+   * word, as a view that the next call overwrites.
    */
-  sampledHashes(text: LowercaseUnits, length: number, stride: number): Float64Array {
-    return this.roll(this.words(text), length, stride);
+  grams(length: number, stride = 1): Float64Array {
+    return this.roll(this.wordCount, length, stride);
+  }
+
+  /** The probes of a training text lowercased into `text` (see `ProbeShape`), as a view that the next call overwrites. */
+  probes(text: LowercaseUnits): Float64Array {
+    return this.read(text).grams(this.probe.length, this.probe.stride);
   }
 
   /** Hashes each word of `text` into the two lanes; returns how many words there are. */
@@ -177,7 +188,6 @@ class HashList {
  * Curation workers compute the probes, so the scratch files hold a quarter of the hashes too.
  */
 export class NgramIndex {
-  readonly probe: ProbeShape;
   private readonly hasher: NgramHasher;
   private readonly lowered = new LowercaseUnits();
   private readonly pendingGrams = new HashList();
@@ -187,24 +197,23 @@ export class NgramIndex {
 
   constructor(readonly n: number) {
     this.hasher = new NgramHasher(n);
-    this.probe = probeShapeOf(n);
   }
 
-  /** Adds every n-gram of `text`. */
+  /** Adds every n-gram of `text`, and every probe-length gram for the filter. */
   add(text: string): void {
-    const lowered = this.lowered.load(text);
-    this.pendingGrams.append(this.hasher.sampledHashes(lowered, this.n, 1));
-    this.pendingProbes.append(this.hasher.sampledHashes(lowered, this.probe.length, 1));
+    const hasher = this.hasher.read(this.lowered.load(text));
+    this.pendingGrams.append(hasher.grams(this.n));
+    this.pendingProbes.append(hasher.grams(hasher.probe.length));
     this.grams = undefined;
     this.filter = undefined;
   }
 
-  /** The probes of a training text, lowercased into `text`: what `mayOverlap` takes, as a view the next call overwrites. */
+  /** The probes of a training text lowercased into `text`: what `mayOverlap` takes, as a view the next call overwrites. */
   probesOf(text: LowercaseUnits): Float64Array {
-    return this.hasher.sampledHashes(text, this.probe.length, this.probe.stride);
+    return this.hasher.probes(text);
   }
 
-  /** False when a text with these probes (from `probesOf`, or a preparer's) shares no n-gram with what was added; true when it may. */
+  /** False when a text with these probes (from `probesOf`, or a curation worker's `NgramHasher`) shares no n-gram with what was added; true when it may. */
   mayOverlap(probes: Float64Array): boolean {
     if (this.pendingGrams.length === 0) return false;
     const filter = (this.filter ??= this.buildFilter());
@@ -215,10 +224,10 @@ export class NgramIndex {
   /** True when `text` shares at least one n-gram with what was added. */
   overlaps(text: string): boolean {
     if (this.pendingGrams.length === 0) return false;
-    const lowered = this.lowered.load(text);
-    if (!this.mayOverlap(this.probesOf(lowered))) return false;
+    if (!this.mayOverlap(this.hasher.probes(this.lowered.load(text)))) return false;
     const grams = (this.grams ??= this.buildSet());
-    const hashes = this.hasher.sampledHashes(lowered, this.n, 1);
+    // The words of `text` are still in the hasher from the probes.
+    const hashes = this.hasher.grams(this.n);
     for (let index = 0; index < hashes.length; index += 1) if (grams.has(hashes[index]!)) return true;
     return false;
   }

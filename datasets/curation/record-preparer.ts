@@ -2,8 +2,8 @@ import type { CanonicalMessage, CanonicalRecord } from '../canonical-record.js';
 import type { CurationConfig } from '../curation-config.js';
 import { LowercaseUnits } from './lowercase-units.js';
 import { MinHashSigner } from './minhash-signer.js';
-import { nearDuplicateDefaults } from './minhash-lsh.js';
-import { NgramHasher, probeShapeOf, type ProbeShape } from './ngram-index.js';
+import { signerOptionsFor } from './minhash-lsh.js';
+import { NgramHasher } from './ngram-index.js';
 import { normalizeText } from './normalize-text.js';
 import { scrubPii } from './pii-scrubber.js';
 import { PreparedBatchBuilder } from './prepared-batch.js';
@@ -52,12 +52,6 @@ export function contentCharacters(record: CanonicalRecord): number {
   return total;
 }
 
-/** The minhash signature settings of a curation config: the index and its signers must agree. */
-export function signerOptionsOf(config: CurationConfig): { shingleSize: number; length: number; seed: number } {
-  const near = config.dedupe.near;
-  return { shingleSize: near.shingleSize, length: near.bands * near.rows, seed: nearDuplicateDefaults.seed };
-}
-
 /**
  * The per-record steps of curation, which depend on nothing but the record: normalise, scrub or
  * drop PII, quality filters, then the keys and hashes the main thread dedupes and splits by. Runs
@@ -66,16 +60,14 @@ export function signerOptionsOf(config: CurationConfig): { shingleSize: number; 
 export class RecordPreparer {
   private readonly signer: MinHashSigner | undefined;
   private readonly ngrams: NgramHasher | undefined;
-  private readonly probe: ProbeShape;
   /** Times the steps of a sample of the records. */
   private readonly clock = new StepSampler();
   /** The compared text, lowercased once for both the signer and the n-gram hasher. */
   private readonly lowered = new LowercaseUnits();
 
   constructor(private readonly config: CurationConfig) {
-    this.signer = config.dedupe.near.enabled ? new MinHashSigner(signerOptionsOf(config)) : undefined;
+    this.signer = config.dedupe.near.enabled ? new MinHashSigner(signerOptionsFor(config.dedupe.near)) : undefined;
     this.ngrams = config.decontamination.enabled ? new NgramHasher(config.decontamination.ngram) : undefined;
-    this.probe = probeShapeOf(config.decontamination.ngram);
   }
 
   /** Length of the signatures this preparer makes; 0 when near-duplicate removal is off. */
@@ -141,7 +133,7 @@ export class RecordPreparer {
       label: record.label,
       line: JSON.stringify(record),
       signature: signer === undefined ? undefined : (out) => signer.signUnits(lowered, out),
-      probes: ngrams?.sampledHashes(lowered, this.probe.length, this.probe.stride),
+      probes: ngrams?.probes(lowered),
     });
     batch.time('hashing', clock.lap());
   }

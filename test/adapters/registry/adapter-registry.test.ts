@@ -5,22 +5,12 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FileStore, LoraError, UsageError } from '../../../core/index.js';
 import { AdapterRegistry, type AdapterVersion, type NewAdapterVersion } from '../../../adapters/index.js';
+import { newVersion as registeredVersion } from './registry-fixture.js';
 import { removePrefix, testConnection, testPrefix } from '../../support/redis-test.js';
 
-/** What the train stage would register for `name`; `runId` tells versions apart in the store. */
+/** A version as the train stage would register it, from this test. */
 function newVersion(name: string, runId: string): NewAdapterVersion {
-  const prefix = `runs/${runId}/adapter/`;
-  return {
-    name,
-    artifact: { uri: `file:///store/${prefix}`, key: prefix, sha256: 'a'.repeat(64) },
-    baseModel: { name: 'builtin:tiny', sha256: 'b'.repeat(64) },
-    dataset: { name: 'triage', version: 'ds-1' },
-    hyperparameters: { lora: { r: 8 } },
-    metrics: { bestValidationLoss: 1.5 },
-    backend: 'cpu',
-    runId,
-    createdBy: 'registry-test',
-  };
+  return registeredVersion(name, runId, 'registry-test');
 }
 
 /** The error a promise rejects with; fails when it resolves. */

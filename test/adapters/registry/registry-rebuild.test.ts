@@ -6,22 +6,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { FileStore } from '../../../core/index.js';
 import { AdapterRegistry, registryAliases, type NewAdapterVersion } from '../../../adapters/index.js';
 import { runCli } from '../../support/cli.js';
+import { newVersion as registeredVersion } from './registry-fixture.js';
 import { removePrefix, testConnection, testPrefix, testRedisUrl } from '../../support/redis-test.js';
 
-/** What the train stage would register for `name`; `runId` tells versions apart in the store. */
+/** A version as the train stage would register it, from this test. */
 function newVersion(name: string, runId: string): NewAdapterVersion {
-  const prefix = `runs/${runId}/adapter/`;
-  return {
-    name,
-    artifact: { uri: `file:///store/${prefix}`, key: prefix, sha256: 'a'.repeat(64) },
-    baseModel: { name: 'builtin:tiny', sha256: 'b'.repeat(64) },
-    dataset: { name: 'triage', version: 'ds-1' },
-    hyperparameters: { lora: { r: 8 } },
-    metrics: { bestValidationLoss: 1.5 },
-    backend: 'cpu',
-    runId,
-    createdBy: 'rebuild-test',
-  };
+  return registeredVersion(name, runId, 'rebuild-test');
 }
 
 /** Everything a user can see of the registry's names: versions, aliases, evals and ledgers. */
