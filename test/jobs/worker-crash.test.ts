@@ -23,7 +23,9 @@ describe('a worker killed mid-job', () => {
     try {
       for await (const line of createInterface({ input: doomed.stdout! })) if (line === 'ready') break;
       const { runId } = await client.submit({ name: 'crash', spec: { label: 'crash' }, plan: testPlan('crash') });
-      const running = await waitForRun(client, runId, (status) => status.stages[1]!.state === 'active');
+      // The stage turns active before its processor reports progress (BullMQ's default progress is 0): wait for the report too.
+      const reported = (progress: unknown) => typeof (progress as { message?: unknown } | null)?.message === 'string';
+      const running = await waitForRun(client, runId, (status) => status.stages[1]!.state === 'active' && reported(status.stages[1]!.progress));
       expect((running.stages[1]!.progress as { message: string }).message).toBe(`pid ${doomed.pid} training`);
 
       doomed.kill('SIGKILL');
