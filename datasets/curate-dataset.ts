@@ -1,24 +1,25 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { InputError, canonicalJson, putFileBlob, sha256Hex, type ArtifactStore } from '../core/index.js';
 import type { CanonicalRecord } from './canonical-record.js';
 import type { CurationConfig } from './curation-config.js';
-import { LengthStats } from './curation/length-stats.js';
 import { NgramIndex } from './curation/ngram-index.js';
 import type { PreparedBatch } from './curation/prepared-batch.js';
 import { comparedText, RecordPreparer } from './curation/record-preparer.js';
-import { ScratchReader, ScratchWriter } from './curation/scratch-files.js';
-import { SplitAssigner, splitNames, type SplitName } from './curation/split-assigner.js';
-import { tokenEstimateMethod, tokensForCharacters } from './curation/token-estimate.js';
+import { ScratchWriter } from './curation/scratch-files.js';
+import { SplitAssigner, splitNames } from './curation/split-assigner.js';
+import { tokenEstimateMethod } from './curation/token-estimate.js';
 import { CurationWorkers, defaultWorkerCount } from './curation-workers.js';
 import { lineBlocks, readRecords, resolveFormat, type DatasetFormat, type ReaderOptions } from './formats/index.js';
 import { renderDatasetCard } from './dataset-card.js';
 import { manifestKeyOf, type DatasetManifest } from './dataset-manifest.js';
+import { hashing } from './hashing-stream.js';
+import { KeptRecords, KeptRunWriter } from './kept-records.js';
 import { prepareBlock, type BlockSettings } from './prepare-block.js';
 import { RecordCurator, type StepTimings } from './record-curator.js';
+import { routeSplits } from './route-splits.js';
 
 /** A readable input: a name (for format detection and reports) and a way to open it. */
 export interface DatasetInput {
@@ -75,23 +76,6 @@ function exceedsMaxInvalid(invalid: number, input: number, limit: CurationConfig
   return input > 0 && (invalid / input) * 100 > Number.parseFloat(limit);
 }
 
-/** Passes a stream through while hashing it; an error of the source ends the hashed stream too, so readers see it. */
-function hashing(source: Readable): { transform: Transform; bytesSoFar(): number; digest(): { sha256: string; bytes: number } } {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const transform = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  source.on('error', (error) => transform.destroy(error));
-  transform.on('close', () => source.destroy());
-  source.pipe(transform);
-  return { transform, bytesSoFar: () => bytes, digest: () => ({ sha256: hash.digest('hex'), bytes }) };
-}
-
 function workerCountFor(workers: CurateDatasetOptions['workers'], bytes: number | undefined): number {
   if (typeof workers === 'number') return Math.max(0, Math.floor(workers));
   return bytes !== undefined && bytes < inlineBelowBytes ? 0 : defaultWorkerCount();
@@ -141,50 +125,6 @@ async function* tableBatches(input: AsyncIterable<Buffer | string>, format: 'csv
   yield batch.finish();
 }
 
-/** What the first pass keeps of each kept record in memory: 8 + 4 + 4 bytes, the split key, label and length. */
-class KeptRecords {
-  promptHashes = new Float64Array(1024);
-  labelIds = new Int32Array(1024);
-  characters = new Uint32Array(1024);
-  readonly labels: string[] = [];
-  private readonly labelIndex = new Map<string, number>();
-  count = 0;
-
-  add(promptHash: number, label: string | undefined, characters: number): void {
-    if (this.count === this.promptHashes.length) this.grow();
-    this.promptHashes[this.count] = promptHash;
-    this.labelIds[this.count] = label === undefined ? -1 : this.labelId(label);
-    this.characters[this.count] = characters;
-    this.count += 1;
-  }
-
-  label(index: number): string | undefined {
-    const id = this.labelIds[index]!;
-    return id === -1 ? undefined : this.labels[id];
-  }
-
-  private labelId(label: string): number {
-    let id = this.labelIndex.get(label);
-    if (id === undefined) {
-      id = this.labels.length;
-      this.labelIndex.set(label, id);
-      this.labels.push(label);
-    }
-    return id;
-  }
-
-  private grow(): void {
-    const size = this.count * 2;
-    const promptHashes = new Float64Array(size);
-    promptHashes.set(this.promptHashes);
-    const labelIds = new Int32Array(size);
-    labelIds.set(this.labelIds);
-    const characters = new Uint32Array(size);
-    characters.set(this.characters);
-    Object.assign(this, { promptHashes, labelIds, characters });
-  }
-}
-
 interface Scratch {
   folder: string;
   keptPath: string;
@@ -213,6 +153,7 @@ async function admitRecords(options: CurateDatasetOptions, scratch: Scratch, cur
   const kept = new ScratchWriter(scratch.keptPath);
   const probes = config.decontamination.enabled ? new ScratchWriter(scratch.probesPath) : undefined;
   const records = new KeptRecords();
+  const runs = new KeptRunWriter(kept, probes);
   let reported = 0;
   let reserved = false;
   let completed = false;
@@ -226,16 +167,18 @@ async function admitRecords(options: CurateDatasetOptions, scratch: Scratch, cur
         curator.reserve(expected);
         splitter.reserve(expected);
       }
+      runs.start(batch);
       curator.admit(batch, (index) => {
-        const start = index === 0 ? 0 : batch.lineEnds[index - 1]!;
-        kept.write(batch.lines.subarray(start, batch.lineEnds[index]!));
-        probes?.writeFloats(batch.probes.subarray(index === 0 ? 0 : batch.probeEnds[index - 1]!, batch.probeEnds[index]!));
+        runs.keep(index);
         const labelId = batch.labelIds[index]!;
         const label = labelId === -1 ? undefined : batch.labels[labelId];
         const promptHash = batch.promptHashes[index]!;
-        records.add(promptHash, label, batch.characters[index]!);
+        const lineBytes = batch.lineEnds[index]! - (index === 0 ? 0 : batch.lineEnds[index - 1]!);
+        const probeCount = batch.probeEnds[index]! - (index === 0 ? 0 : batch.probeEnds[index - 1]!);
+        records.add(promptHash, label, batch.characters[index]!, lineBytes, probeCount);
         splitter.observe(config.split.stratify ? (label ?? '') : '', promptHash);
       });
+      runs.flush();
       if (curator.counts.input - reported >= progressEvery) {
         reported = curator.counts.input;
         const fraction = options.source.bytes ? Math.min(1, sourceHash.bytesSoFar() / options.source.bytes) : 0;
@@ -253,15 +196,6 @@ async function admitRecords(options: CurateDatasetOptions, scratch: Scratch, cur
   return { records, workers, source: { ...sourceHash.digest(), format: config.format } };
 }
 
-/** What the second pass gives: each split's file, stats and labels, and how many records decontamination dropped. */
-interface RoutedSplits {
-  outputs: Record<SplitName, { path: string; sha256: string; bytes: number; stats: LengthStats; labels: Record<string, number> }>;
-  decontaminated: number;
-  benchmarks: Array<{ uri: string; sha256: string }>;
-  examples: Map<number, string>;
-  timings: { split: number; decontaminate: number };
-}
-
 /** Adds the n-grams of each benchmark file to `contamination`; returns the files' hashes for the manifest. */
 async function indexBenchmarks(benchmarks: readonly DatasetInput[], contamination: NgramIndex, config: CurationConfig): Promise<Array<{ uri: string; sha256: string }>> {
   const hashes: Array<{ uri: string; sha256: string }> = [];
@@ -274,86 +208,6 @@ async function indexBenchmarks(benchmarks: readonly DatasetInput[], contaminatio
     hashes.push({ uri: benchmark.uri, sha256: benchmarkHash.digest().sha256 });
   }
   return hashes;
-}
-
-/**
- * Pass 2: assigns splits (stratified quantiles of the prompt hashes need every record first),
- * indexes the test split's n-grams and the benchmarks', then routes kept records into split files,
- * dropping training and validation records that share an n-gram with them.
- */
-async function routeSplits(options: CurateDatasetOptions, scratch: Scratch, records: KeptRecords, splitter: SplitAssigner, samples: ReadonlySet<number>): Promise<RoutedSplits> {
-  const { config } = options;
-  const decontaminate = config.decontamination.enabled;
-  let started = performance.now();
-  const splitCodes = new Uint8Array(records.count);
-  for (let index = 0; index < records.count; index += 1) {
-    const split = splitter.assign(config.split.stratify ? (records.label(index) ?? '') : '', records.promptHashes[index]!);
-    splitCodes[index] = splitNames.indexOf(split);
-  }
-  const contamination = new NgramIndex(config.decontamination.ngram);
-  if (decontaminate) {
-    const lines = new ScratchReader(scratch.keptPath);
-    try {
-      for (let index = 0; index < records.count; index += 1) {
-        const line = lines.nextLine()!;
-        if (splitCodes[index] === testCode) contamination.add(comparedTextOf(line));
-      }
-    } finally {
-      lines.close();
-    }
-  }
-  const split = performance.now() - started;
-  options.onProgress?.({ phase: 'split', records: records.count, fraction: 1 });
-
-  started = performance.now();
-  const benchmarks = decontaminate ? await indexBenchmarks(options.benchmarks ?? [], contamination, config) : [];
-  const writers = splitNames.map((name) => new ScratchWriter(join(scratch.folder, `${name}.jsonl`), { sha256: true }));
-  const stats = splitNames.map(() => new LengthStats());
-  const labels = splitNames.map(() => ({}) as Record<string, number>);
-  const examples = new Map<number, string>();
-  const lines = new ScratchReader(scratch.keptPath);
-  const probes = decontaminate ? new ScratchReader(scratch.probesPath) : undefined;
-  let decontaminated = 0;
-  let completed = false;
-  try {
-    for (let index = 0; index < records.count; index += 1) {
-      const line = lines.nextLine()!;
-      const probesOfRecord = probes?.nextFloats();
-      if (samples.has(index)) examples.set(index, comparedTextOf(line).slice(0, 300));
-      const code = splitCodes[index]!;
-      // The probes rule out nearly every record; the few that may overlap are checked n-gram by n-gram.
-      if (code !== testCode && probesOfRecord !== undefined && contamination.mayOverlap(probesOfRecord) && contamination.overlaps(comparedTextOf(line))) {
-        decontaminated += 1;
-        continue;
-      }
-      const writer = writers[code]!;
-      writer.write(line);
-      // The split files are written on libuv's threads while this loop goes on; it waits only when they fall behind.
-      if (writer.backlogged) await writer.drain();
-      stats[code]!.add(tokensForCharacters(records.characters[index]!));
-      const label = records.label(index);
-      if (label !== undefined) labels[code]![label] = (labels[code]![label] ?? 0) + 1;
-    }
-    completed = true;
-  } finally {
-    lines.close();
-    probes?.close();
-    if (!completed) await Promise.all(writers.map((writer) => writer.abandon()));
-  }
-  const outputs = {} as RoutedSplits['outputs'];
-  for (const [code, name] of splitNames.entries()) {
-    const { bytes, sha256 } = await writers[code]!.close();
-    outputs[name] = { path: join(scratch.folder, `${name}.jsonl`), sha256: sha256!, bytes, stats: stats[code]!, labels: labels[code]! };
-  }
-  options.onProgress?.({ phase: 'decontaminate', records: records.count, fraction: 1 });
-  return { outputs, decontaminated, benchmarks, examples, timings: { split, decontaminate: performance.now() - started } };
-}
-
-const testCode = splitNames.indexOf('test');
-
-/** The compared text of a kept record, from its JSON line in the scratch file. */
-function comparedTextOf(line: Buffer): string {
-  return comparedText(JSON.parse(line.toString('utf8')) as CanonicalRecord);
 }
 
 /** Refuses a run with no records, too many invalid ones, or none left after curation. */
@@ -371,7 +225,7 @@ function checkCounts(curator: RecordCurator, config: CurationConfig, uri: string
 }
 
 /**
- * Curates a dataset in two streaming passes with bounded memory (only the dedupe indexes and 16
+ * Curates a dataset in two streaming passes with bounded memory (only the dedupe indexes and 24
  * bytes per kept record grow). Pass 1 reads and validates the source and runs the per-record steps
  * on worker threads, then dedupes in input order on this thread; pass 2 assigns splits and
  * decontaminates training data against the test split and benchmarks. Stores the splits
@@ -390,7 +244,11 @@ export async function curateDataset(options: CurateDatasetOptions): Promise<Cura
     curator.releaseIndexes();
     const read = performance.now() - started;
     checkCounts(curator, config, options.source.uri);
-    const routed = await routeSplits(options, scratch, first.records, splitter, new Set(curator.nearDuplicateSamples.keys()));
+    const contamination = new NgramIndex(config.decontamination.ngram);
+    started = performance.now();
+    const benchmarks = config.decontamination.enabled ? await indexBenchmarks(options.benchmarks ?? [], contamination, config) : [];
+    const indexing = performance.now() - started;
+    const routed = await routeSplits({ ...scratch, config, records: first.records, splitter, samples: new Set(curator.nearDuplicateSamples.keys()), contamination, onProgress: options.onProgress });
 
     started = performance.now();
     const splitFiles = {} as DatasetManifest['splits'];
@@ -410,7 +268,7 @@ export async function curateDataset(options: CurateDatasetOptions): Promise<Cura
       name: options.name,
       createdAt: new Date().toISOString(),
       source: { uri: options.source.uri, sha256: first.source.sha256, bytes: first.source.bytes, format: config.format },
-      benchmarks: routed.benchmarks,
+      benchmarks,
       config,
       tokenizer: tokenEstimateMethod,
       counts: { ...counts, decontaminated: routed.decontaminated, kept: counts.kept - routed.decontaminated },
@@ -429,7 +287,7 @@ export async function curateDataset(options: CurateDatasetOptions): Promise<Cura
     }
     const write = performance.now() - started;
     const stored = existing === undefined ? manifest : ((await store.readJson(manifestKey)) as DatasetManifest);
-    const timings = { ...curator.timings, read, ...routed.timings, write };
+    const timings = { ...curator.timings, read, split: routed.timings.split, decontaminate: indexing + routed.timings.decontaminate, write };
     return { manifest: stored, manifestKey, created: existing === undefined, timings, workers: first.workers };
   } finally {
     await rm(folder, { recursive: true, force: true });

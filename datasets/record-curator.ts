@@ -64,7 +64,7 @@ export class RecordCurator {
       }
       timings.exactDedupe += clock.lap();
       if (nearIndex !== undefined && length > 0) {
-        const match = nearIndex.addSignature(counts.kept, batch.signatures.subarray(index * length, (index + 1) * length));
+        const match = nearIndex.addSignature(counts.kept, batch.signatures, index * length);
         timings.nearDedupe += clock.lap();
         if (match !== undefined) {
           counts.nearDuplicates += 1;

@@ -25,8 +25,18 @@ export class BucketTable {
 
   /** The cell holding `key`, or the empty cell where it belongs. */
   find(key: number): number {
+    return this.findFrom(home(key, this.capacity), key);
+  }
+
+  /** The first cell `key` may be in: where `find` starts. */
+  home(key: number): number {
+    return home(key, this.capacity);
+  }
+
+  /** `find` from `key`'s home cell, computed before. */
+  findFrom(start: number, key: number): number {
     const { cells, capacity } = this;
-    let cell = home(key, capacity);
+    let cell = start;
     for (;;) {
       if (cells[cell * 2 + 1] === 0 || cells[cell * 2] === key) return cell;
       cell += 1;

@@ -94,6 +94,8 @@ export class NearDuplicateIndex {
   private readonly signatureChunks: Uint16Array[] = [];
   private readonly idChunks: Float64Array[] = [];
   private kept = 0;
+  /** What the loads that bring a lookup's cells into the cache read, kept so that they are not optimised away. */
+  private touched = 0;
 
   constructor(options: Partial<NearDuplicateOptions> = {}) {
     const resolved = { ...nearDuplicateDefaults, ...definedValues(options) };
@@ -164,16 +166,17 @@ export class NearDuplicateIndex {
 
   /**
    * `add` for a signature made elsewhere (by a `MinHashSigner` with this index's `signerOptions`, in a
-   * curation worker): indexes it unless it near-duplicates a kept one, and then returns that one.
+   * curation worker), read from `signatures` at `offset`, so that a batch of them needs no view each:
+   * indexes it unless it near-duplicates a kept one, and then returns that one.
    */
-  addSignature(id: number, signature: Int32Array): NearDuplicateMatch | undefined {
-    const count = this.gatherCandidates(signature);
-    const match = count > 0 ? this.bestMatch(count, signature) : undefined;
+  addSignature(id: number, signatures: Int32Array, offset = 0): NearDuplicateMatch | undefined {
+    const count = this.gatherCandidates(signatures, offset);
+    const match = count > 0 ? this.bestMatch(count, signatures, offset) : undefined;
     if (match !== undefined) {
       this.recordExample(match.slot, id);
       return { duplicateOf: this.idOf(match.slot), similarity: match.similarity };
     }
-    this.insert(id, signature);
+    this.insert(id, signatures, offset);
     return undefined;
   }
 
@@ -190,23 +193,30 @@ export class NearDuplicateIndex {
     return result;
   }
 
-  /** A signed 32-bit hash of one band's (full 31-bit) minhashes, the key of its bucket. */
-  private bandKey(signature: Int32Array, band: number): number {
-    return this.signer.bandKey(signature, band, this.options.rows);
-  }
 
   /**
    * Looks up each band's bucket, notes its cell for `insert`, and lists the bucket's kept texts in
    * `candidates`, repeats included; returns how many it listed.
    */
-  private gatherCandidates(signature: Int32Array): number {
+  private gatherCandidates(signatures: Int32Array, offset: number): number {
+    const { bands, rows } = this.options;
+    const { tables, bandKeys, bandCells, signer } = this;
+    // Every band's key and home cell first, then one load from each table, then the lookups. The
+    // tables are hundreds of megabytes at a million texts, so each first load misses the cache; with
+    // nothing between them the CPU waits for the sixteen misses at once instead of one after another.
+    for (let band = 0; band < bands; band += 1) {
+      const key = signer.bandKey(signatures, offset + band * rows, rows, band);
+      bandKeys[band] = key;
+      bandCells[band] = tables[band]!.home(key);
+    }
+    let touched = 0;
+    for (let band = 0; band < bands; band += 1) touched |= tables[band]!.cells[bandCells[band]! * 2 + 1]!;
+    this.touched = touched;
     let count = 0;
-    for (let band = 0; band < this.options.bands; band += 1) {
-      const key = this.bandKey(signature, band);
-      const table = this.tables[band]!;
-      const cell = table.find(key);
-      this.bandKeys[band] = key;
-      this.bandCells[band] = cell;
+    for (let band = 0; band < bands; band += 1) {
+      const table = tables[band]!;
+      const cell = table.findFrom(bandCells[band]!, bandKeys[band]!);
+      bandCells[band] = cell;
       const value = table.cells[cell * 2 + 1]!;
       if (value === 0) continue;
       if (count + maxBucketSize > this.candidates.length) this.growCandidates();
@@ -228,7 +238,7 @@ export class NearDuplicateIndex {
    * earliest kept text. Sorting puts repeats side by side and the earliest first, so each kept text is
    * verified once and a later one must have strictly fewer mismatches to win.
    */
-  private bestMatch(count: number, signature: Int32Array): { slot: number; similarity: number } | undefined {
+  private bestMatch(count: number, signatures: Int32Array, offset: number): { slot: number; similarity: number } | undefined {
     const candidates = this.candidates.subarray(0, count).sort();
     const { length, chunkShift } = this;
     const mask = (1 << chunkShift) - 1;
@@ -243,8 +253,8 @@ export class NearDuplicateIndex {
       const stored = this.signatureChunks[slot >>> chunkShift]!;
       let mismatches = 0;
       // The stored values are the low 16 bits; most candidates miss the threshold and stop early.
-      for (let bin = 0, offset = (slot & mask) * length; bin < length; bin += 1, offset += 1) {
-        if (stored[offset] !== (signature[bin]! & 0xffff)) {
+      for (let bin = 0, at = (slot & mask) * length; bin < length; bin += 1, at += 1) {
+        if (stored[at] !== (signatures[offset + bin]! & 0xffff)) {
           mismatches += 1;
           if (mismatches > allowed) break;
         }
@@ -261,17 +271,18 @@ export class NearDuplicateIndex {
     return this.idChunks[slot >>> this.chunkShift]![slot & ((1 << this.chunkShift) - 1)]!;
   }
 
-  private insert(id: number, signature: Int32Array): void {
+  private insert(id: number, signatures: Int32Array, offset: number): void {
     const slot = this.kept;
     const chunk = slot >>> this.chunkShift;
     if (chunk === this.signatureChunks.length) {
       this.signatureChunks.push(new Uint16Array(this.length << this.chunkShift));
       this.idChunks.push(new Float64Array(1 << this.chunkShift));
     }
-    const offset = slot & ((1 << this.chunkShift) - 1);
-    // Converting to Uint16 keeps the low 16 bits of each minhash.
-    this.signatureChunks[chunk]!.set(signature, offset * this.length);
-    this.idChunks[chunk]![offset] = id;
+    const within = slot & ((1 << this.chunkShift) - 1);
+    const stored = this.signatureChunks[chunk]!;
+    // Storing into a Uint16Array keeps the low 16 bits of each minhash.
+    for (let bin = 0, at = within * this.length; bin < this.length; bin += 1, at += 1) stored[at] = signatures[offset + bin]!;
+    this.idChunks[chunk]![within] = id;
     this.kept += 1;
     for (let band = 0; band < this.options.bands; band += 1) {
       const table = this.tables[band]!;

@@ -26,6 +26,8 @@ export interface MinHashSignerOptions {
 export class MinHashSigner {
   readonly seedMix: number;
   private readonly outgoingFactor: number;
+  /** For a power-of-two `length` from 2 up: the shift that picks a bin, the same bin as the multiply in `binOf`, in fewer instructions. */
+  private readonly binShift: number;
   private readonly emptyFlags: Uint8Array;
   /** The text being hashed, lowercased; reused across calls. */
   private readonly lowered = new LowercaseUnits();
@@ -37,6 +39,8 @@ export class MinHashSigner {
     let power = 1;
     for (let index = 1; index < options.shingleSize; index += 1) power = Math.imul(power, shingleBase);
     this.outgoingFactor = power;
+    const bits = Math.log2(options.length);
+    this.binShift = Number.isInteger(bits) && bits >= 1 && bits <= 16 ? 32 - bits : 0;
     this.emptyFlags = new Uint8Array(options.length);
     this.ring = new Uint16Array(options.shingleSize);
   }
@@ -57,7 +61,7 @@ export class MinHashSigner {
     const { units, length } = text;
     const size = this.options.shingleSize;
     const bins = this.options.length;
-    const { seedMix, outgoingFactor, ring } = this;
+    const { seedMix, outgoingFactor, ring, binShift } = this;
     let hash = 0;
     let count = 0;
     // Where the next character goes in the ring, which is also where the shingle's first one is once it is full.
@@ -80,21 +84,24 @@ export class MinHashSigner {
       slot = slot + 1 === size ? 0 : slot + 1;
       count += 1;
       if (count >= size) {
-        addShingle(out, hash ^ seedMix, bins);
+        addShingle(out, hash ^ seedMix, bins, binShift);
         // Polynomial rolling hash: drop the shingle's first character before the next one comes in.
         hash = (hash - Math.imul(ring[slot]!, outgoingFactor)) | 0;
       }
     }
     // A text shorter than one shingle is one shingle.
-    if (count > 0 && count < size) addShingle(out, hash ^ seedMix, bins);
+    if (count > 0 && count < size) addShingle(out, hash ^ seedMix, bins, binShift);
     this.densify(out);
   }
 
-  /** A signed 32-bit hash of one LSH band's (full 31-bit) minhashes, `rows` of them: the key of its bucket. */
-  bandKey(signature: Int32Array, band: number, rows: number): number {
+  /**
+   * A signed 32-bit hash of one LSH band's (full 31-bit) minhashes, the `rows` of them at `start` of
+   * `signatures`: the key of band `band`'s bucket.
+   */
+  bandKey(signatures: Int32Array, start: number, rows: number, band: number): number {
     let hash = this.seedMix ^ Math.imul(band + 1, 0x27d4eb2f);
-    for (let row = band * rows, end = row + rows; row < end; row += 1) {
-      hash = Math.imul(hash ^ signature[row]!, 0x01000193);
+    for (let row = start, end = start + rows; row < end; row += 1) {
+      hash = Math.imul(hash ^ signatures[row]!, 0x01000193);
       hash ^= hash >>> 15;
     }
     return mix32(hash);
@@ -128,15 +135,17 @@ export class MinHashSigner {
 /**
  * Mixes a shingle hash (multiply and xor-shift, enough to spread a polynomial hash's bits), picks its
  * bin from the top 16 bits and keeps the low 31 bits when they are the bin's smallest so far. The
- * minimum is taken without a branch: the comparison is a coin flip the CPU cannot predict, and
- * mispredicting it cost more than all the hashing. 31-bit values keep the difference exact in int32.
+ * bin is `((value >>> 16) * bins) >>> 16`, which for a power of two `bins = 2^k` is `value >>> (32 - k)`:
+ * `binShift` is that shift, or 0 for other counts. The minimum is taken without a branch: the
+ * comparison is a coin flip the CPU cannot predict, and mispredicting it cost more than all the
+ * hashing. 31-bit values keep the difference exact in int32.
  */
-function addShingle(out: Int32Array, hash: number, bins: number): void {
+function addShingle(out: Int32Array, hash: number, bins: number, binShift: number): void {
   let value = Math.imul(hash, 0x9e3779b1);
   value ^= value >>> 15;
   value = Math.imul(value, 0x85ebca6b);
   value ^= value >>> 13;
-  const bin = ((value >>> 16) * bins) >>> 16;
+  const bin = binShift !== 0 ? value >>> binShift : ((value >>> 16) * bins) >>> 16;
   const current = out[bin]!;
   const difference = (value >>> 1) - current;
   out[bin] = current + ((difference >> 31) & difference);

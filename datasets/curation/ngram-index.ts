@@ -123,6 +123,8 @@ export class NgramHasher {
 class WordBloomFilter {
   private readonly words: Uint32Array;
   private readonly mask: number;
+  /** What `mayHaveAny`'s first loads read, kept so that they are not optimised away. */
+  private touched = 0;
 
   constructor(members: number) {
     let length = 1024;
@@ -139,6 +141,24 @@ class WordBloomFilter {
   mayHave(hash: number): boolean {
     const bits = bitsOf(hash);
     return (this.words[(hash >>> 0) & this.mask]! & bits) === bits;
+  }
+
+  /**
+   * True when any of `hashes[from .. to]` may be a member. Their words are loaded once before they are
+   * tested: in a filter larger than the caches each load misses, and a loop with nothing else in it
+   * lets the CPU wait for all the misses at once.
+   */
+  mayHaveAny(hashes: Float64Array, from: number, to: number): boolean {
+    const { words, mask } = this;
+    let touched = 0;
+    for (let index = from; index < to; index += 1) touched |= words[(hashes[index]! >>> 0) & mask]!;
+    this.touched = touched;
+    for (let index = from; index < to; index += 1) {
+      const hash = hashes[index]!;
+      const bits = bitsOf(hash);
+      if ((words[(hash >>> 0) & mask]! & bits) === bits) return true;
+    }
+    return false;
   }
 }
 
@@ -213,12 +233,14 @@ export class NgramIndex {
     return this.hasher.probes(text);
   }
 
-  /** False when a text with these probes (from `probesOf`, or a curation worker's `NgramHasher`) shares no n-gram with what was added; true when it may. */
-  mayOverlap(probes: Float64Array): boolean {
+  /**
+   * False when a text with these probes (from `probesOf`, or a curation worker's `NgramHasher`) shares
+   * no n-gram with what was added; true when it may. The probes are `probes[from .. to]`, so that the
+   * probes of many texts in one array need no view each.
+   */
+  mayOverlap(probes: Float64Array, from = 0, to = probes.length): boolean {
     if (this.pendingGrams.length === 0) return false;
-    const filter = (this.filter ??= this.buildFilter());
-    for (let index = 0; index < probes.length; index += 1) if (filter.mayHave(probes[index]!)) return true;
-    return false;
+    return (this.filter ??= this.buildFilter()).mayHaveAny(probes, from, to);
   }
 
   /** True when `text` shares at least one n-gram with what was added. */

@@ -52,22 +52,6 @@ export class ScratchWriter {
     this.used += bytes.length;
   }
 
-  /** Appends a count and then that many 64-bit floats, a record `ScratchReader.nextFloats` reads back. */
-  writeFloats(values: Float64Array): void {
-    const bytes = 8 + values.byteLength;
-    if (this.used + bytes > this.buffer.length) this.flush();
-    if (bytes > this.buffer.length) {
-      const whole = Buffer.allocUnsafeSlow(bytes);
-      whole.writeDoubleLE(values.length, 0);
-      whole.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), 8);
-      this.output(whole);
-      return;
-    }
-    this.buffer.writeDoubleLE(values.length, this.used);
-    this.buffer.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), this.used + 8);
-    this.used += bytes;
-  }
-
   /** Waits until the bytes waiting to be written are under the limit again; throws the first write error. */
   async drain(): Promise<void> {
     while (this.pendingBytes > maxPendingBytes && this.pending.size > 0) await Promise.race(this.pending);
@@ -134,50 +118,54 @@ function writeAll(fd: number, bytes: Uint8Array, position: number): Promise<void
   });
 }
 
-/** Reads back what a `ScratchWriter` wrote: lines, or counted runs of floats, through a buffer that grows for long ones. */
+/**
+ * Reads back what a `ScratchWriter` wrote, record by record, where the caller knows each record's
+ * size (kept lines' byte lengths, probe counts): `take` hands out offsets into one buffer, so that a
+ * million records cost no million views, and runs of records next to each other can be copied at once.
+ */
 export class ScratchReader {
   private readonly fd: number;
-  private buffer: Buffer;
+  private bytes: Buffer;
   private start = 0;
   private end = 0;
   private done = false;
+  /** Bytes handed out by `take` so far: where in the file the next record starts. */
+  private position = 0;
 
   constructor(path: string, bufferBytes = defaultBufferBytes) {
     this.fd = openSync(path, 'r');
-    this.buffer = Buffer.allocUnsafeSlow(bufferBytes);
+    this.bytes = Buffer.allocUnsafeSlow(bufferBytes);
   }
 
-  /** The next line, its line feed included, as a view valid until the next call; undefined at the end. */
-  nextLine(): Buffer | undefined {
-    for (;;) {
-      const at = this.buffer.indexOf(0x0a, this.start);
-      if (at !== -1 && at < this.end) {
-        const line = this.buffer.subarray(this.start, at + 1);
-        this.start = at + 1;
-        return line;
-      }
-      if (!this.fill(this.end - this.start + 1)) {
-        if (this.start === this.end) return undefined;
-        const line = this.buffer.subarray(this.start, this.end);
-        this.start = this.end;
-        return line;
-      }
-    }
+  /** The buffer that `take`'s offsets point into; a `take` that has to read may replace it or move its content. */
+  get buffer(): Buffer {
+    return this.bytes;
   }
 
-  /** The next run of floats written by `writeFloats`, as a view valid until the next call; undefined at the end. */
-  nextFloats(): Float64Array | undefined {
-    if (this.end - this.start < 8 && !this.fill(8)) {
-      if (this.end === this.start) return undefined;
-      throw new Error(`scratch file ends inside the count of a run of values (${this.end - this.start} of its 8 bytes are there)`);
+  /** Bytes buffered and not taken yet: a `take` of at most this many keeps earlier offsets valid. */
+  get buffered(): number {
+    return this.end - this.start;
+  }
+
+  /**
+   * The offset in `buffer` of the next `bytes` bytes of the file, reading more when fewer are
+   * buffered. When every take is a multiple of 8 bytes, offsets stay 8-byte aligned, as a
+   * Float64Array view needs. Throws when the file ends first.
+   */
+  take(bytes: number): number {
+    if (this.end - this.start < bytes && !this.fill(bytes)) {
+      throw new Error(`scratch file ends ${bytes - (this.end - this.start)} bytes short of a record of ${bytes} bytes at byte ${this.position}`);
     }
-    const count = this.buffer.readDoubleLE(this.start);
-    const bytes = 8 + count * 8;
-    if (this.end - this.start < bytes && !this.fill(bytes)) throw new Error(`scratch file ends inside a run of ${count} values`);
-    const from = this.start + 8;
+    const at = this.start;
     this.start += bytes;
-    // Reads keep runs 8-byte aligned within the buffer, so the view needs no copy.
-    return new Float64Array(this.buffer.buffer, this.buffer.byteOffset + from, count);
+    this.position += bytes;
+    return at;
+  }
+
+  /** The next `count` 64-bit floats, as a view valid until the next `take`. */
+  floats(count: number): Float64Array {
+    const at = this.take(count * 8);
+    return new Float64Array(this.bytes.buffer, this.bytes.byteOffset + at, count);
   }
 
   /** Closes the file. */
@@ -190,16 +178,16 @@ export class ScratchReader {
     while (this.end - this.start < bytes) {
       if (this.done) return false;
       if (this.start > 0) {
-        this.buffer.copy(this.buffer, 0, this.start, this.end);
+        this.bytes.copy(this.bytes, 0, this.start, this.end);
         this.end -= this.start;
         this.start = 0;
       }
-      if (bytes > this.buffer.length) {
-        const grown = Buffer.allocUnsafeSlow(Math.max(bytes, this.buffer.length * 2));
-        this.buffer.copy(grown, 0, 0, this.end);
-        this.buffer = grown;
+      if (bytes > this.bytes.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(bytes, this.bytes.length * 2));
+        this.bytes.copy(grown, 0, 0, this.end);
+        this.bytes = grown;
       }
-      const read = readSync(this.fd, this.buffer, this.end, this.buffer.length - this.end, null);
+      const read = readSync(this.fd, this.bytes, this.end, this.bytes.length - this.end, null);
       if (read === 0) this.done = true;
       this.end += read;
     }

@@ -99,6 +99,23 @@ describe('n-gram decontamination index', () => {
       { numRuns: 400 },
     );
   });
+
+  it('reads only the probes in the range it is given, of an array that holds other texts’ probes too', () => {
+    const index = new NgramIndex(13);
+    const added = 'the quick brown fox jumps over the lazy dog while the farmer sleeps under the old oak tree all day';
+    index.add(added);
+    const lowered = new LowercaseUnits();
+    const matching = Array.from(index.probesOf(lowered.load(added)));
+    const other = Array.from(index.probesOf(lowered.load('a completely different sentence about rivers and mountains and the long road home to the sea')));
+    const probes = Float64Array.from([...matching, ...other, ...matching]);
+    const otherStart = matching.length;
+    const otherEnd = otherStart + other.length;
+
+    expect(index.mayOverlap(probes, 0, otherStart)).toBe(true);
+    expect(index.mayOverlap(probes, otherStart, otherEnd)).toBe(false);
+    expect(index.mayOverlap(probes, otherEnd, probes.length)).toBe(true);
+    expect(index.mayOverlap(probes, otherStart, otherStart)).toBe(false);
+  });
 });
 
 describe('repetition share', () => {

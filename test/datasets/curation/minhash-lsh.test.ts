@@ -187,6 +187,24 @@ describe('NearDuplicateIndex', () => {
     expect(run()).toEqual(first);
   });
 
+  it('gives the same answers for signatures read at their offsets in one array, as curation workers send them', () => {
+    const random = seededRandom(29);
+    const originals = Array.from({ length: 200 }, () => paragraph(random));
+    const texts = [...originals, ...originals.map((text) => nearCopy(random, text, 2))];
+    const signer = new NearDuplicateIndex();
+    const length = nearDuplicateDefaults.bands * nearDuplicateDefaults.rows;
+    const batch = new Int32Array(texts.length * length);
+    texts.forEach((text, position) => batch.set(signer.signature(text), position * length));
+
+    const one = new NearDuplicateIndex();
+    const byText = texts.map((text, id) => one.add(id, text));
+    const batched = new NearDuplicateIndex();
+    const byOffset = texts.map((_, id) => batched.addSignature(id, batch, id * length));
+    expect(byText.filter((answer) => answer !== undefined).length).toBeGreaterThan(150);
+    expect(byOffset).toEqual(byText);
+    expect(batched.clusters(100)).toEqual(one.clusters(100));
+  });
+
   it('finds a retyped copy among texts that share a long template, past the bucket size limit', () => {
     const random = seededRandom(29);
     // Threshold 1: only equal signatures match, so every templated text is kept, though many share buckets.
