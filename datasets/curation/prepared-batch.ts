@@ -64,6 +64,9 @@ export function lineOf(batch: PreparedBatch, index: number): string {
   return Buffer.from(batch.lines.buffer, batch.lines.byteOffset + start, batch.lineEnds[index]! - start - 1).toString('utf8');
 }
 
+/** Bytes of JSON line per record, roughly, to size a batch's line buffer before it is filled. */
+const bytesPerLineGuess = 640;
+
 class GrowingFloat64 {
   values: Float64Array;
   length = 0;
@@ -106,7 +109,13 @@ export class PreparedBatchBuilder {
   private readonly probeEnds: GrowingFloat64;
   private signatures: Int32Array;
   private readonly labelIndex = new Map<string, number>();
-  private readonly lines: string[] = [];
+  /**
+   * The JSON lines so far, encoded as they come: strings kept until the batch ends would survive the
+   * worker's young-generation collections, each of which would copy them.
+   */
+  private lines: Buffer;
+  private lineBytes = 0;
+  private readonly lineEnds: GrowingFloat64;
   private count = 0;
 
   constructor(
@@ -121,6 +130,8 @@ export class PreparedBatchBuilder {
     this.probes = new GrowingFloat64(expectedRecords * 24);
     this.probeEnds = new GrowingFloat64(expectedRecords);
     this.signatures = new Int32Array(Math.max(16, expectedRecords) * signatureLength);
+    this.lines = Buffer.allocUnsafeSlow(Math.max(1024, expectedRecords * bytesPerLineGuess));
+    this.lineEnds = new GrowingFloat64(expectedRecords);
   }
 
   /** Notes how many bytes of input the batch was read from. */
@@ -181,7 +192,7 @@ export class PreparedBatchBuilder {
     this.promptHashes.push(candidate.promptHash);
     this.characters.push(candidate.characters);
     this.labelIds.push(candidate.label === undefined ? -1 : this.labelId(candidate.label));
-    this.lines.push(candidate.line);
+    this.addLine(candidate.line);
     if (candidate.probes !== undefined) this.probes.append(candidate.probes);
     this.probeEnds.push(this.probes.length);
     if (this.signatureLength > 0 && candidate.signature !== undefined) {
@@ -193,6 +204,23 @@ export class PreparedBatchBuilder {
       candidate.signature(this.signatures.subarray(index * this.signatureLength, (index + 1) * this.signatureLength));
     }
     this.count += 1;
+  }
+
+  /** Encodes a JSON line and its line feed onto the end of `lines`, growing it when the line may not fit. */
+  private addLine(line: string): void {
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8; only when that much may not fit is the exact size counted.
+    if (this.lineBytes + line.length * 3 + 1 > this.lines.length) {
+      const needed = this.lineBytes + Buffer.byteLength(line, 'utf8') + 1;
+      if (needed > this.lines.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.lines.length * 2));
+        this.lines.copy(grown, 0, 0, this.lineBytes);
+        this.lines = grown;
+      }
+    }
+    this.lineBytes += this.lines.write(line, this.lineBytes, 'utf8');
+    this.lines[this.lineBytes] = 0x0a;
+    this.lineBytes += 1;
+    this.lineEnds.push(this.lineBytes);
   }
 
   private labelId(label: string): number {
@@ -207,18 +235,7 @@ export class PreparedBatchBuilder {
 
   /** The batch; the builder must not be used afterwards. */
   finish(): PreparedBatch {
-    const { lines, count } = this;
-    const text = lines.length === 0 ? '' : `${lines.join('\n')}\n`;
-    const bytes = new Uint8Array(Buffer.byteLength(text, 'utf8'));
-    Buffer.from(bytes.buffer).write(text, 'utf8');
-    const lineEnds = new Uint32Array(count);
-    // All-ASCII text (the usual case) has as many bytes as characters, so ends need no per-line count.
-    const ascii = bytes.length === text.length;
-    let end = 0;
-    for (let index = 0; index < count; index += 1) {
-      end += (ascii ? lines[index]!.length : Buffer.byteLength(lines[index]!, 'utf8')) + 1;
-      lineEnds[index] = end;
-    }
+    const { count } = this;
     return {
       ...this.batch,
       count,
@@ -227,8 +244,9 @@ export class PreparedBatchBuilder {
       characters: this.characters.take(),
       labelIds: Int32Array.from(this.labelIds.values.subarray(0, count)),
       signatures: this.signatures.slice(0, count * this.signatureLength),
-      lines: bytes,
-      lineEnds,
+      // The encoded lines in their own ArrayBuffer, which the batch's transfer moves without copying.
+      lines: new Uint8Array(this.lines.buffer, this.lines.byteOffset, this.lineBytes),
+      lineEnds: Uint32Array.from(this.lineEnds.values.subarray(0, count)),
       probes: this.probes.take(),
       probeEnds: Uint32Array.from(this.probeEnds.values.subarray(0, count)),
     };
