@@ -4,7 +4,7 @@
 // peak RSS is the curation's own (and worker threads load JavaScript, not TypeScript through tsx).
 import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,13 @@ async function generate(path: string, records: number): Promise<void> {
   }
   output.end();
   await once(output, 'close');
+  // On disk before the clock starts: otherwise the kernel writes the fresh input back during the first run.
+  const file = await open(path, 'r+');
+  try {
+    await file.datasync();
+  } finally {
+    await file.close();
+  }
 }
 
 /** Compiles the project into `dist/` (`npm run build`), so that the runs measure the shipped code. */

