@@ -36,17 +36,59 @@ export interface RoutedSplits {
 }
 
 const testCode = splitNames.indexOf('test');
-/** Kept records whose probes are read from the scratch file at once. */
-const probeChunkRecords = 16_384;
+/** Probes read from the scratch file at once: 4 MB, the reader's buffer. */
+const probeChunkFloats = 1 << 19;
 
 /** The compared text of the kept record whose JSON line is `bytes` bytes at `at` in `buffer`. */
 function comparedTextAt(buffer: Buffer, at: number, bytes: number): string {
   return comparedText(JSON.parse(buffer.toString('utf8', at, at + bytes)) as CanonicalRecord);
 }
 
-/** Waits for a writer that fell behind, if any. */
-async function drained(writer: ScratchWriter | undefined): Promise<void> {
-  if (writer !== undefined) await writer.drain();
+/**
+ * The run of records being gathered for one split: bytes `[start, end)` of the reader's buffer, kept
+ * records next to each other in the scratch file, copied to the split's file with one write.
+ */
+class RunCopier {
+  private code = 0;
+  private start = 0;
+  end = 0;
+
+  constructor(
+    private readonly lines: ScratchReader,
+    private readonly writers: readonly ScratchWriter[],
+  ) {}
+
+  /** Whether a record of split `code` at `at` in the buffer continues the run. */
+  extends(code: number, at: number): boolean {
+    return code === this.code && at === this.end;
+  }
+
+  /** Writes the run and starts a new one for split `code` at `at`. */
+  async restart(code: number, at: number): Promise<void> {
+    await this.flush();
+    this.code = code;
+    this.start = at;
+    this.end = at;
+  }
+
+  /** Writes the run and starts the next one after a record left out, which ends at `end`. */
+  async skip(end: number): Promise<void> {
+    await this.flush();
+    this.start = end;
+    this.end = end;
+  }
+
+  /**
+   * Writes the run so far, before the reader's buffer moves or at the end. The split files are written
+   * on libuv's threads while routing goes on; this waits only when one falls behind.
+   */
+  async flush(): Promise<void> {
+    if (this.end === this.start) return;
+    const writer = this.writers[this.code]!;
+    writer.write(this.lines.buffer.subarray(this.start, this.end));
+    this.start = this.end;
+    if (writer.backlogged) await writer.drain();
+  }
 }
 
 /** The split of every kept record, as an index into `splitNames`. */
@@ -97,25 +139,18 @@ export async function routeSplits(input: RouteInput): Promise<RoutedSplits> {
   const examples = new Map<number, string>();
   const lines = new ScratchReader(input.keptPath);
   const probes = decontaminate ? new ScratchReader(input.probesPath) : undefined;
+  const run = new RunCopier(lines, writers);
   let decontaminated = 0;
-  // The run being gathered: bytes [runStart, runEnd) of the reader's buffer, all bound for split runCode.
-  let runCode = 0;
-  let runStart = 0;
-  let runEnd = 0;
-  /** Writes the run so far; returns its writer when that one asks the caller to wait. */
-  const flushRun = (): ScratchWriter | undefined => {
-    if (runEnd === runStart) return undefined;
-    const writer = writers[runCode]!;
-    writer.write(lines.buffer.subarray(runStart, runEnd));
-    runStart = runEnd;
-    return writer.backlogged ? writer : undefined;
-  };
   let completed = false;
   try {
-    for (let chunkStart = 0; chunkStart < records.count; chunkStart += probeChunkRecords) {
-      const chunkEnd = Math.min(records.count, chunkStart + probeChunkRecords);
+    for (let chunkStart = 0, chunkEnd = 0; chunkStart < records.count; chunkStart = chunkEnd) {
+      // Records until their probes fill the reader's buffer, so that a chunk of long texts stays as small.
       let total = 0;
-      for (let index = chunkStart; index < chunkEnd; index += 1) total += records.probeCounts[index]!;
+      for (chunkEnd = chunkStart; chunkEnd < records.count; chunkEnd += 1) {
+        const count = records.probeCounts[chunkEnd]!;
+        if (chunkEnd > chunkStart && total + count > probeChunkFloats) break;
+        total += count;
+      }
       const chunkProbes = probes?.floats(total);
       let probeStart = 0;
       for (let index = chunkStart; index < chunkEnd; index += 1) {
@@ -124,31 +159,24 @@ export async function routeSplits(input: RouteInput): Promise<RoutedSplits> {
         probeStart = probeEnd;
         const bytes = records.lineBytes[index]!;
         // A take that has to read moves the buffer's content, so the run is written first.
-        if (lines.buffered < bytes) await drained(flushRun());
+        if (lines.buffered < bytes) await run.flush();
         const at = lines.take(bytes);
         if (samples.has(index)) examples.set(index, comparedTextAt(lines.buffer, at, bytes).slice(0, 300));
         const code = codes[index]!;
         // The probes rule out nearly every record; the few that may overlap are checked n-gram by n-gram.
         if (code !== testCode && chunkProbes !== undefined && contamination.mayOverlap(chunkProbes, probesFrom, probeEnd) && contamination.overlaps(comparedTextAt(lines.buffer, at, bytes))) {
           decontaminated += 1;
-          await drained(flushRun());
-          runStart = runEnd = at + bytes;
+          await run.skip(at + bytes);
           continue;
         }
-        if (code !== runCode || at !== runEnd) {
-          // The split files are written on libuv's threads while this loop goes on; it waits only when they fall behind.
-          const behind = flushRun();
-          if (behind !== undefined) await behind.drain();
-          runCode = code;
-          runStart = at;
-        }
-        runEnd = at + bytes;
+        if (!run.extends(code, at)) await run.restart(code, at);
+        run.end = at + bytes;
         stats[code]!.add(tokensForCharacters(records.characters[index]!));
         const label = records.label(index);
         if (label !== undefined) labels[code]![label] = (labels[code]![label] ?? 0) + 1;
       }
     }
-    await drained(flushRun());
+    await run.flush();
     completed = true;
   } finally {
     lines.close();
