@@ -23,17 +23,15 @@ export class BucketTable {
     this.cells = new Int32Array(capacity * 2);
   }
 
-  /** The cell holding `key`, or the empty cell where it belongs. */
-  find(key: number): number {
-    return this.findFrom(home(key, this.capacity), key);
-  }
-
-  /** The first cell `key` may be in: where `find` starts. */
+  /** The first cell `key` may be in: where `findFrom` starts. */
   home(key: number): number {
     return home(key, this.capacity);
   }
 
-  /** `find` from `key`'s home cell, computed before. */
+  /**
+   * The cell holding `key`, or the empty cell where it belongs, searching from its home cell
+   * `start`: the caller computes homes first, so that it can load several tables' cells at once.
+   */
   findFrom(start: number, key: number): number {
     const { cells, capacity } = this;
     let cell = start;
@@ -44,7 +42,7 @@ export class BucketTable {
     }
   }
 
-  /** Fills the empty `cell` that `find(key)` returned; the table may grow, so cells found before are stale. */
+  /** Fills the empty `cell` that `findFrom` returned for `key`; the table may grow, so cells found before are stale. */
   fill(cell: number, key: number, value: number): void {
     this.cells[cell * 2] = key;
     this.cells[cell * 2 + 1] = value;

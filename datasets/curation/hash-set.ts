@@ -42,11 +42,6 @@ export class HashSet53 {
     return this.cells[this.slot(hash, this.cells)] === hash;
   }
 
-  /** Calls `visit` with every member, in no particular order. */
-  forEach(visit: (member: number) => void): void {
-    for (const cell of this.cells) if (cell !== 0) visit(cell);
-  }
-
   /** Makes room for `members` in all without growing again; the table only ever gets larger. */
   reserve(members: number): void {
     let length = this.cells.length;

@@ -123,7 +123,7 @@ export class NgramHasher {
  * words per member, 1 lookup in 24,000 to 1 in 150,000 of a non-member passes, measured on random
  * hashes; 4 bits in one word let 1 in 2,300 to 1 in 7,500 through, each costing a record an exact check.
  */
-class WordBloomFilter {
+class BlockedBloomFilter {
   private readonly words: Uint32Array;
   /** Blocks minus one: the block of a hash is its low 32 bits masked with this. */
   private readonly mask: number;
@@ -213,7 +213,7 @@ class HashList {
  * 53-bit hashes. A training text is checked in two steps. First its probes (see `ProbeShape`) go
  * through a Bloom filter of every probe-length gram of the added texts: a text that shares an
  * n-gram shares the probe inside it, so the filter never misses one, and it rules out nearly every
- * other text with a quarter of the lookups of checking each n-gram, in a filter that fits in cache.
+ * other text with a quarter of the lookups of checking each n-gram, one cache line each.
  * Then the few texts that pass are checked exactly, n-gram by n-gram, in a hash set.
  * Curation workers compute the probes, so the scratch files hold a quarter of the hashes too.
  */
@@ -223,7 +223,7 @@ export class NgramIndex {
   private readonly pendingGrams = new HashList();
   private readonly pendingProbes = new HashList();
   private grams: HashSet53 | undefined;
-  private filter: WordBloomFilter | undefined;
+  private filter: BlockedBloomFilter | undefined;
 
   constructor(readonly n: number) {
     this.hasher = new NgramHasher(n);
@@ -272,9 +272,9 @@ export class NgramIndex {
     return set;
   }
 
-  private buildFilter(): WordBloomFilter {
+  private buildFilter(): BlockedBloomFilter {
     const { values, length } = this.pendingProbes;
-    const filter = new WordBloomFilter(length);
+    const filter = new BlockedBloomFilter(length);
     for (let index = 0; index < length; index += 1) filter.add(values[index]!);
     return filter;
   }

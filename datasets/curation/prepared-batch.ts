@@ -97,7 +97,8 @@ class GrowingFloat64 {
 
 /**
  * Collects one batch. Typed arrays start at a guess from the expected record count and grow by
- * doubling; `finish` hands out exact-size arrays, each with its own ArrayBuffer.
+ * doubling; `finish` hands out arrays that each have an ArrayBuffer of their own, exact-size but for
+ * the encoded lines, which are handed out in the buffer they were written into.
  */
 export class PreparedBatchBuilder {
   private readonly batch: Omit<PreparedBatch, 'count' | 'exactKeys' | 'promptHashes' | 'characters' | 'labelIds' | 'signatures' | 'lines' | 'lineEnds' | 'probes' | 'probeEnds'>;
